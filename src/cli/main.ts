@@ -1,0 +1,163 @@
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+import { describeError } from '../model/logger';
+import type { CliIo, Command, CommandInput, OptionValues } from './command';
+import { commandHelp, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, InputError, UsageError, usageLine } from './command';
+import { logStatsCommand, logVerifyCommand } from './logCommands';
+import type { LogSource } from './logSource';
+import { replayCommand } from './replayCommand';
+import { createLogSource } from './storeAdapter';
+import { findVersion } from './version';
+
+/** Every command, in help order. Add a command here (multi-word names form groups, like `log`). */
+export const COMMANDS: readonly Command[] = [logStatsCommand, logVerifyCommand, replayCommand];
+
+export interface MainOptions {
+  readonly source?: LogSource;
+  readonly cwd?: string;
+  readonly version?: string;
+  readonly commands?: readonly Command[];
+}
+
+const HELP_FLAGS = new Set(['-h', '--help']);
+const VERSION_FLAGS = new Set(['-V', '--version']);
+
+/**
+ * Runs the CLI with `argv` (without node and the script) and returns the exit code:
+ * 0 ok, 1 problems found or result unavailable, 2 usage error or unusable input directory.
+ */
+export async function main(argv: readonly string[], io: CliIo, options?: MainOptions): Promise<number> {
+  const commands = options?.commands ?? COMMANDS;
+  try {
+    return await dispatch(argv, io, commands, options);
+  } catch (err) {
+    if (UsageError.is(err)) {
+      const help = err.command === undefined ? 'candor --help' : `candor ${err.command} --help`;
+      io.stderr.write(`candor: ${err.message}\nRun '${help}' for usage.\n`);
+      return EXIT_USAGE;
+    }
+    if (InputError.is(err)) {
+      io.stderr.write(`candor: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    io.stderr.write(`candor: error: ${describeError(err)}\n`);
+    return EXIT_FAILURE;
+  }
+}
+
+async function dispatch(argv: readonly string[], io: CliIo, commands: readonly Command[], options: MainOptions | undefined): Promise<number> {
+  const first = argv[0];
+  if (first === undefined) {
+    io.stderr.write(globalHelp(commands));
+    return EXIT_USAGE;
+  }
+  if (HELP_FLAGS.has(first)) {
+    io.stdout.write(globalHelp(commands));
+    return EXIT_OK;
+  }
+  if (VERSION_FLAGS.has(first)) {
+    io.stdout.write(`${options?.version ?? findVersion(__dirname)}\n`);
+    return EXIT_OK;
+  }
+  if (first.startsWith('-')) {
+    throw new UsageError(`unknown option '${first}'`);
+  }
+
+  const cmd = findCommand(argv, commands);
+  if (cmd === undefined) {
+    return unknownCommand(argv, io, commands);
+  }
+  const rest = argv.slice(cmd.name.split(' ').length);
+  const beforeTerminator = rest.indexOf('--') < 0 ? rest : rest.slice(0, rest.indexOf('--'));
+  if (beforeTerminator.some((a) => HELP_FLAGS.has(a))) {
+    io.stdout.write(commandHelp(cmd));
+    return EXIT_OK;
+  }
+  const input = parseInput(cmd, rest);
+  return cmd.run({ io, source: options?.source ?? createLogSource(), cwd: options?.cwd ?? process.cwd() }, input);
+}
+
+/** The command whose words are the longest prefix of `argv`. */
+function findCommand(argv: readonly string[], commands: readonly Command[]): Command | undefined {
+  let best: Command | undefined;
+  let bestLength = 0;
+  for (const cmd of commands) {
+    const words = cmd.name.split(' ');
+    if (words.length > bestLength && words.every((w, k) => argv[k] === w)) {
+      best = cmd;
+      bestLength = words.length;
+    }
+  }
+  return best;
+}
+
+/** `candor log` (a group without its subcommand), `candor log nope`, `candor nope`. */
+function unknownCommand(argv: readonly string[], io: CliIo, commands: readonly Command[]): number {
+  const group = argv[0];
+  const members = commands.filter((c) => c.name.startsWith(`${group} `));
+  if (members.length === 0) {
+    throw new UsageError(`unknown command '${group}'`);
+  }
+  const sub = argv[1];
+  if (sub !== undefined && HELP_FLAGS.has(sub)) {
+    io.stdout.write(commandList(`Usage: candor ${group} <command>`, members));
+    return EXIT_OK;
+  }
+  const problem = sub === undefined ? `'candor ${group}' needs a subcommand` : `unknown command 'candor ${group} ${sub}'`;
+  io.stderr.write(`candor: ${problem}\n\n${commandList(`Usage: candor ${group} <command>`, members)}`);
+  return EXIT_USAGE;
+}
+
+function parseInput(cmd: Command, rest: readonly string[]): CommandInput {
+  const config: NonNullable<ParseArgsConfig['options']> = {};
+  for (const [name, spec] of Object.entries(cmd.options)) {
+    config[name] = spec.short === undefined ? { type: spec.type } : { type: spec.type, short: spec.short };
+  }
+  let parsed: { values: OptionValues; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: [...rest], options: config, allowPositionals: true, strict: true }) as {
+      values: OptionValues;
+      positionals: string[];
+    };
+  } catch (err) {
+    // parseArgs explains itself in its first sentence; the rest is advice about `--`.
+    const message = err instanceof Error ? err.message.split(/(?<=\.) /)[0].replace(/\.$/, '') : String(err);
+    throw new UsageError(message, cmd.name);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length < cmd.args.length) {
+    throw new UsageError(`missing <${cmd.args[positionals.length]}>: ${usageLine(cmd)}`, cmd.name);
+  }
+  if (positionals.length > cmd.args.length) {
+    throw new UsageError(`unexpected argument '${positionals[cmd.args.length]}'`, cmd.name);
+  }
+  for (const [name, spec] of Object.entries(cmd.options)) {
+    const value = values[name];
+    if (spec.required === true && value === undefined) {
+      throw new UsageError(`missing required option --${name}`, cmd.name);
+    }
+    if (spec.type === 'string' && value === '') {
+      throw new UsageError(`--${name} must not be empty`, cmd.name);
+    }
+  }
+  const args: Record<string, string> = {};
+  cmd.args.forEach((name, k) => (args[name] = positionals[k]!));
+  return { args, options: values };
+}
+
+function commandList(title: string, commands: readonly Command[]): string {
+  const rows = commands.map((c) => [[c.name, ...c.args.map((a) => `<${a}>`)].join(' '), c.summary] as const);
+  const width = Math.max(...rows.map(([left]) => left.length));
+  return [title, '', 'Commands:', ...rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`), ''].join('\n');
+}
+
+function globalHelp(commands: readonly Command[]): string {
+  return (
+    'candor: inspect and check a Candor activity log.\n\n' +
+    commandList('Usage: candor <command> [options]', commands) +
+    '\nOptions:\n' +
+    '  -h, --help     Show help (after a command: that command\'s help)\n' +
+    '  -V, --version  Print the version\n\n' +
+    'Exit codes: 0 ok; 1 problems found or no result; 2 usage error, or the directory is missing or not a log.\n'
+  );
+}

@@ -1,0 +1,72 @@
+import type { CandorEvent, Category } from '../model/events';
+import { Disposable } from '../util/disposable';
+import type { DocumentResolver } from './documentResolver';
+import { EditSource } from './editSource';
+import { FileSource } from './fileSource';
+import { FocusSource } from './focusSource';
+import { GitSource } from './gitSource';
+import type { RecorderContext } from './recorderContext';
+import { SelectionSource } from './selectionSource';
+import { TerminalSource } from './terminalSource';
+import { ToolSource } from './toolSource';
+
+export interface RecorderSettings {
+  readonly checkpointEvery: number;
+  readonly maxFileSizeBytes: number;
+  readonly selectionIdleMs: number;
+  readonly terminalOutputCapBytes: number;
+}
+
+/**
+ * One recording session's sources: only those whose category was granted are created at all,
+ * so an API that was not consented to is never even listened to. Disposed on pause and stop.
+ */
+export class Recorder extends Disposable {
+  private readonly edits: EditSource | undefined;
+  private readonly selections: SelectionSource | undefined;
+
+  constructor(args: {
+    categories: readonly Category[];
+    documents: DocumentResolver;
+    settings: RecorderSettings;
+    emit: (event: CandorEvent) => void;
+    now?: () => number;
+  }) {
+    super();
+    const granted = new Set(args.categories);
+    const ctx: RecorderContext = {
+      emit: args.emit,
+      now: args.now ?? Date.now,
+      documents: args.documents,
+      granted: (c) => granted.has(c),
+    };
+    const s = args.settings;
+    if (granted.has('edits')) {
+      this.edits = this._register(new EditSource(ctx, s.checkpointEvery, s.maxFileSizeBytes));
+    }
+    if (granted.has('navigation')) {
+      this.selections = this._register(new SelectionSource(ctx, s.selectionIdleMs));
+      this._register(new FocusSource(ctx));
+    }
+    if (granted.has('files')) {
+      this._register(new FileSource(ctx));
+    }
+    if (granted.has('terminalCommands')) {
+      this._register(new TerminalSource(ctx, s.terminalOutputCapBytes));
+    }
+    if (granted.has('tools')) {
+      this._register(new ToolSource(ctx));
+      this._register(new GitSource(ctx));
+    }
+  }
+
+  /** The log started a new segment. */
+  onRotate(): void {
+    this.edits?.onRotate();
+  }
+
+  /** Emits anything held back for coalescing. */
+  flushPending(): void {
+    this.selections?.flush();
+  }
+}

@@ -1,0 +1,11 @@
+import type { CandorEvent, Category } from '../model/events';
+import type { DocumentResolver } from './documentResolver';
+
+/** What every source gets: where to put events, the clock, the path policy and the grant. */
+export interface RecorderContext {
+  /** Hands an event to the log. Never throws; never does I/O itself. */
+  emit(event: CandorEvent): void;
+  now(): number;
+  readonly documents: DocumentResolver;
+  granted(category: Category): boolean;
+}

@@ -1,0 +1,83 @@
+import * as vscode from 'vscode';
+import type { TerminalEvent } from '../model/events';
+import { Disposable } from '../util/disposable';
+import { stripAnsi } from './ansi';
+import type { RecorderContext } from './recorderContext';
+
+interface Running {
+  readonly startedAt: number;
+  output: string;
+  cut: boolean;
+  reading?: Promise<void>;
+}
+
+/**
+ * Terminal commands through shell integration (category `terminalCommands`): command line, cwd
+ * inside the workspace, exit code, duration. Output only with the `terminalOutput` category,
+ * capped. Terminals without shell integration report nothing: there is no other honest way.
+ */
+export class TerminalSource extends Disposable {
+  private readonly running = new Map<vscode.TerminalShellExecution, Running>();
+
+  constructor(
+    private readonly ctx: RecorderContext,
+    private readonly outputCapBytes: number,
+  ) {
+    super();
+    vscode.window.onDidStartTerminalShellExecution(this.onStart, this, this._subscriptions);
+    vscode.window.onDidEndTerminalShellExecution(this.onEnd, this, this._subscriptions);
+  }
+
+  private onStart(e: vscode.TerminalShellExecutionStartEvent): void {
+    const run: Running = { startedAt: this.ctx.now(), output: '', cut: false };
+    if (this.ctx.granted('terminalOutput')) {
+      // read() must be called here, at start, to see the whole output.
+      run.reading = this.read(e.execution.read(), run);
+    }
+    this.running.set(e.execution, run);
+  }
+
+  private async read(stream: AsyncIterable<string>, run: Running): Promise<void> {
+    try {
+      for await (const chunk of stream) {
+        if (run.cut) {
+          continue; // keep draining so the stream completes, but keep nothing more
+        }
+        const room = this.outputCapBytes - run.output.length;
+        if (chunk.length > room) {
+          run.output += chunk.slice(0, Math.max(0, room));
+          run.cut = true;
+        } else {
+          run.output += chunk;
+        }
+      }
+    } catch {
+      // The terminal went away mid-read: keep what we have.
+    }
+  }
+
+  private async onEnd(e: vscode.TerminalShellExecutionEndEvent): Promise<void> {
+    const run = this.running.get(e.execution);
+    this.running.delete(e.execution);
+    const ts = this.ctx.now();
+    const startedAt = run?.startedAt ?? ts;
+    if (run?.reading) {
+      // The stream ends shortly after the end event; don't wait forever for it.
+      await Promise.race([run.reading, new Promise((r) => setTimeout(r, 1000).unref())]);
+    }
+    const cwdUri = e.execution.cwd;
+    const cwd = cwdUri ? this.ctx.documents.resolvePath(cwdUri) : undefined;
+    const event: TerminalEvent = {
+      t: 'term',
+      ts: startedAt,
+      cmd: e.execution.commandLine.value,
+      dur: ts - startedAt,
+      ...(cwd !== undefined ? { cwd } : {}),
+      ...(e.exitCode !== undefined ? { exit: e.exitCode } : {}),
+      ...(run?.reading ? { out: stripAnsi(run.output), ...(run.cut ? { cut: true } : {}) } : {}),
+    };
+    if (!this.isDisposed) {
+      this.ctx.emit(event);
+    }
+  }
+}

@@ -1,0 +1,380 @@
+import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Config } from './config';
+import {
+  INITIAL_CONSENT,
+  mayRecord,
+  transition,
+  type ConsentAction,
+  type ConsentSnapshot,
+  type PauseReason,
+} from './consent/consentMachine';
+import { ConsentHistory } from './consent/consentHistory';
+import { ConsentStore, ensureSalt, type MementoLike } from './consent/consentStore';
+import { createReceipt, workspaceId } from './consent/receipt';
+import type { Logger } from './model/logger';
+import { describeError } from './model/logger';
+import { DocumentResolver } from './recorder/documentResolver';
+import { ExclusionMatcher } from './recorder/exclusion';
+import { RecordingSession, type OpenLog } from './recordingSession';
+import { ConsentPanel } from './ui/consentPanel';
+import type { Prompter } from './ui/prompter';
+import type { StatusBar } from './ui/statusBar';
+import { Disposable } from './util/disposable';
+
+/** Local-data operations the controller needs of the store. */
+export interface LocalData {
+  deleteLog(dir: string): Promise<void>;
+  enforceRetention(dir: string, opts: { maxAgeDays: number; maxBytes: number; now: number }): Promise<unknown>;
+  isDiskFull(err: unknown): boolean;
+}
+
+export interface ControllerDeps {
+  readonly extensionUri: vscode.Uri;
+  readonly extensionVersion: string;
+  /** This workspace's extension storage folder; undefined when no folder is open. */
+  readonly storageDir: string | undefined;
+  readonly workspaceState: MementoLike;
+  readonly globalState: MementoLike;
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly prompter: Prompter;
+  readonly statusBar: StatusBar;
+  readonly openLog: OpenLog;
+  readonly localData: LocalData;
+}
+
+const RETENTION_INTERVAL_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * Owns the consent state and the recording session of this window's workspace. Every path that
+ * could write an event goes through `mayRecord`; every consent change is persisted, appended to
+ * the local history, and reflected in the status bar and context keys.
+ */
+export class RecordingController extends Disposable {
+  private consent: ConsentSnapshot = INITIAL_CONSENT;
+  private session: RecordingSession | undefined;
+  private consentPanel: ConsentPanel | undefined;
+  private readonly store: ConsentStore;
+  private readonly history: ConsentHistory | undefined;
+  /** Serialises state changes: a pause arriving during a start waits for it. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private retentionTimer: NodeJS.Timeout | undefined;
+  private statusTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly deps: ControllerDeps) {
+    super();
+    this.store = new ConsentStore(deps.workspaceState);
+    this.history = deps.storageDir ? new ConsentHistory(path.join(deps.storageDir, 'consent-history.jsonl')) : undefined;
+    this._register({ dispose: () => this.clearTimers() });
+    vscode.workspace.onDidChangeWorkspaceFolders(() => this.resetPolicy(), this, this._subscriptions);
+    deps.config.onDidChange(() => this.resetPolicy(), this, this._subscriptions);
+  }
+
+  get state(): ConsentSnapshot {
+    return this.consent;
+  }
+
+  get logDir(): string | undefined {
+    return this.deps.storageDir ? path.join(this.deps.storageDir, 'log') : undefined;
+  }
+
+  /** On activation: pick up where this workspace left off (recording resumes, paused stays paused). */
+  async restore(): Promise<void> {
+    const saved = this.store.load();
+    this.consent = saved;
+    if (saved.state === 'recording') {
+      if (!vscode.workspace.isTrusted || !this.logDir) {
+        // Recording never runs untrusted; keep consent but hold it paused.
+        await this.change({ type: 'pause', reason: 'user' }, 'workspace not trusted');
+      } else {
+        await this.openSession('resume');
+      }
+    }
+    this.refresh();
+  }
+
+  /** "Start Recording in This Workspace": shows the consent screen. */
+  startFlow(): void {
+    if (!vscode.workspace.isTrusted) {
+      void vscode.window.showWarningMessage('Candor records only in trusted workspaces. Trust this workspace first.');
+      return;
+    }
+    if (!this.logDir || !vscode.workspace.workspaceFolders?.length) {
+      void vscode.window.showWarningMessage('Candor records per workspace: open a folder first.');
+      return;
+    }
+    if (this.consent.state === 'recording' || this.consent.state === 'paused') {
+      void vscode.window.showInformationMessage(`Candor is already ${this.consent.state} in this workspace.`);
+      return;
+    }
+    this.consentPanel = ConsentPanel.show(this.deps.extensionUri, this, this.consentPanel);
+  }
+
+  /** Re-opens a consent panel that VS Code restored after a reload. */
+  reviveConsentPanel(panel: vscode.WebviewPanel): void {
+    this.consentPanel = ConsentPanel.revive(panel, this.deps.extensionUri, this);
+  }
+
+  /** The developer accepted the consent screen with these categories. */
+  accept(categories: readonly string[]): Promise<void> {
+    return this.serialize(async () => {
+      if (!vscode.workspace.isTrusted || !this.logDir) {
+        throw new Error('Candor cannot record in this workspace.');
+      }
+      if (this.consent.state !== 'off' && this.consent.state !== 'withdrawn') {
+        return;
+      }
+      const receipt = createReceipt({
+        categories,
+        now: new Date(),
+        extensionVersion: this.deps.extensionVersion,
+        workspaceId: this.workspaceId(),
+      });
+      if (receipt.categories.length === 0) {
+        throw new Error('Choose at least one category to record.');
+      }
+      await this.change({ type: 'grant', receipt });
+      await this.change({ type: 'start' });
+      await this.openSession('start');
+    });
+  }
+
+  pause(reason: PauseReason = 'user'): Promise<void> {
+    return this.serialize(async () => {
+      if (this.consent.state !== 'recording') {
+        return;
+      }
+      await this.closeSession('pause');
+      await this.change({ type: 'pause', reason });
+    });
+  }
+
+  resume(): Promise<void> {
+    return this.serialize(async () => {
+      if (this.consent.state !== 'paused' || !vscode.workspace.isTrusted) {
+        return;
+      }
+      await this.change({ type: 'resume' });
+      await this.openSession('resume');
+    });
+  }
+
+  /** "Stop Recording": withdraws consent; offers to delete the unapproved local data. */
+  async stopFlow(): Promise<void> {
+    if (this.consent.state !== 'recording' && this.consent.state !== 'paused') {
+      void vscode.window.showInformationMessage('Candor is not recording in this workspace.');
+      return;
+    }
+    const stop = 'Stop';
+    const stopAndDelete = 'Stop and Delete Local Data';
+    const answer = await this.deps.prompter.confirm(
+      'Stop recording in this workspace?',
+      'This withdraws your consent: nothing more is recorded here until you start again. Data already recorded stays on this machine, unshared, unless you delete it.',
+      stop,
+      stopAndDelete,
+    );
+    if (answer !== stop && answer !== stopAndDelete) {
+      return;
+    }
+    await this.serialize(async () => {
+      await this.closeSession('stop');
+      if (this.consent.state === 'recording' || this.consent.state === 'paused') {
+        await this.change({ type: 'withdraw' }, 'stopped by the developer');
+      }
+      if (answer === stopAndDelete) {
+        await this.deleteNow();
+      }
+    });
+  }
+
+  /** "Delete Local Data": removes every unapproved event of this workspace. */
+  async deleteFlow(): Promise<void> {
+    const del = 'Delete';
+    const answer = await this.deps.prompter.confirm(
+      'Delete all of Candor’s local data for this workspace?',
+      'Every recorded event that you have not shared is deleted from this machine. This cannot be undone. Recording, if on, continues into a new, empty log.',
+      del,
+    );
+    if (answer !== del) {
+      return;
+    }
+    await this.serialize(async () => {
+      const wasRecording = this.session !== undefined;
+      await this.closeSession('stop');
+      await this.deleteNow();
+      if (wasRecording && mayRecord(this.consent)) {
+        await this.openSession('start');
+      }
+    });
+  }
+
+  /** Records that one of Candor's own commands ran (the only commands VS Code lets us see). */
+  recordCommand(id: string): void {
+    this.session?.emit({ t: 'cmd', ts: Date.now(), id });
+  }
+
+  /** Test and shutdown support: flush + fsync whatever was recorded. */
+  async sync(): Promise<void> {
+    await this.session?.sync();
+  }
+
+  /** On deactivate: end the session cleanly (fsync) without changing consent. */
+  async shutdown(): Promise<void> {
+    await this.serialize(() => this.closeSession('pause'));
+  }
+
+  private async deleteNow(): Promise<void> {
+    if (this.logDir) {
+      await this.deps.localData.deleteLog(this.logDir);
+      this.deps.logger.info('Deleted local data for this workspace.');
+    }
+    void vscode.window.showInformationMessage('Candor deleted the local data of this workspace.');
+  }
+
+  private async openSession(op: 'start' | 'resume'): Promise<void> {
+    const logDir = this.logDir;
+    const receipt = this.consent.receipt;
+    if (!logDir || !receipt || !mayRecord(this.consent) || this.session) {
+      return;
+    }
+    const config = this.deps.config;
+    try {
+      this.session = await RecordingSession.start({
+        logDir,
+        openLog: this.deps.openLog,
+        logger: this.deps.logger,
+        op,
+        categories: receipt.categories,
+        documents: new DocumentResolver(new ExclusionMatcher(config.excludes)),
+        settings: {
+          checkpointEvery: config.checkpointEvery,
+          maxFileSizeBytes: config.maxFileSizeBytes,
+          selectionIdleMs: config.selectionIdleMs,
+          terminalOutputCapBytes: config.terminalOutputCapBytes,
+        },
+        onLogError: (err) => this.onLogError(err),
+      });
+    } catch (err) {
+      this.deps.logger.error(`Could not open the event log: ${describeError(err)}`);
+      await this.change({ type: 'pause', reason: 'error' }, 'log could not be opened');
+      void vscode.window.showErrorMessage(`Candor paused: its local log could not be opened (${err instanceof Error ? err.message : String(err)}).`);
+      return;
+    }
+    this.deps.logger.info(`Recording ${op === 'start' ? 'started' : 'resumed'} (${receipt.categories.join(', ')}).`);
+    this.scheduleRetention();
+    this.startStatusTimer();
+    this.refresh();
+  }
+
+  private async closeSession(op: 'pause' | 'stop'): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    this.clearTimers();
+    if (session) {
+      await session.end(op);
+      this.deps.logger.info(`Recording ${op === 'pause' ? 'paused' : 'stopped'}.`);
+    }
+  }
+
+  private onLogError(err: Error): void {
+    this.deps.logger.error(`Writing the event log failed: ${describeError(err)}`);
+    if (this.deps.localData.isDiskFull(err) && this.consent.state === 'recording') {
+      void this.pause('disk-full').then(async () => {
+        const resume = 'Resume';
+        const choice = await vscode.window.showWarningMessage(
+          'Candor paused recording: the disk is full. Nothing recorded so far was lost. Free some space, then resume.',
+          resume,
+        );
+        if (choice === resume) {
+          await this.resume();
+        }
+      });
+    }
+  }
+
+  private async change(action: ConsentAction, reason?: string): Promise<void> {
+    const before = this.consent;
+    const after = transition(before, action);
+    this.consent = after;
+    await this.store.save(after);
+    try {
+      await this.history?.append({
+        at: new Date().toISOString(),
+        from: before.state,
+        to: after.state,
+        ...(action.type === 'grant' ? { categories: action.receipt.categories, policyVersion: action.receipt.policyVersion } : {}),
+        ...(action.type === 'pause' ? { reason: action.reason } : reason ? { reason } : {}),
+      });
+    } catch (err) {
+      this.deps.logger.error(`Could not append to the consent history: ${describeError(err)}`);
+    }
+    this.refresh();
+  }
+
+  private refresh(): void {
+    const { state } = this.consent;
+    void vscode.commands.executeCommand('setContext', 'candor.recording', state === 'recording');
+    void vscode.commands.executeCommand('setContext', 'candor.paused', state === 'paused');
+    this.deps.statusBar.update(this.consent, this.session?.figures ?? { events: 0, dropped: 0 });
+  }
+
+  private workspaceId(): string {
+    const { salt, save } = ensureSalt(this.deps.globalState, () => randomBytes(32).toString('hex'));
+    void save;
+    const identity = vscode.workspace.workspaceFile
+      ? [vscode.workspace.workspaceFile.toString()]
+      : (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString());
+    return workspaceId(salt, identity);
+  }
+
+  private resetPolicy(): void {
+    // Exclusions or folders changed: restart the session so every source sees the new policy.
+    if (this.session) {
+      void this.serialize(async () => {
+        await this.closeSession('pause');
+        await this.openSession('resume');
+      });
+    }
+  }
+
+  private scheduleRetention(): void {
+    const run = (): void => {
+      const dir = this.logDir;
+      if (!dir) {
+        return;
+      }
+      const config = this.deps.config;
+      this.deps.localData
+        .enforceRetention(dir, { maxAgeDays: config.retentionDays, maxBytes: config.maxLocalStorageBytes, now: Date.now() })
+        .catch((err: unknown) => this.deps.logger.error(`Retention failed: ${describeError(err)}`));
+    };
+    run();
+    this.retentionTimer = setInterval(run, RETENTION_INTERVAL_MS);
+    this.retentionTimer.unref?.();
+  }
+
+  /** The status tooltip's figures are refreshed every few seconds, not per event. */
+  private startStatusTimer(): void {
+    this.statusTimer = setInterval(() => this.refresh(), 5000);
+    this.statusTimer.unref?.();
+  }
+
+  private clearTimers(): void {
+    if (this.retentionTimer) {
+      clearInterval(this.retentionTimer);
+      this.retentionTimer = undefined;
+    }
+    if (this.statusTimer) {
+      clearInterval(this.statusTimer);
+      this.statusTimer = undefined;
+    }
+  }
+
+  private serialize<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+}

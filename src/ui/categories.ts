@@ -1,0 +1,46 @@
+import type { Category } from '../model/events';
+import { DEFAULT_CATEGORIES, UNAVAILABLE_CATEGORIES } from '../consent/receipt';
+import type { CategoryInfo } from './protocol';
+
+/** The consent screen's words for each category. Changing them means bumping the policy version. */
+export const CATEGORY_TEXT: Record<Category, { label: string; detail: string }> = {
+  edits: {
+    label: 'Edits',
+    detail:
+      'What you type and change in files of this workspace: each change (position, length, new text), a full copy of a file the first time you edit it in a session, and checksums to verify replay.',
+  },
+  navigation: {
+    label: 'Selections and navigation',
+    detail: 'Where your cursor and selections rest (coalesced, not every move), which file is active, and whether the window has focus.',
+  },
+  files: {
+    label: 'File open, save, create, rename, delete',
+    detail: 'Workspace-relative paths of files you open, save, create, rename or delete in VS Code. No contents.',
+  },
+  terminalCommands: {
+    label: 'Terminal commands',
+    detail: 'Command lines you run in integrated terminals with shell integration, their working folder inside the workspace, exit code and duration.',
+  },
+  terminalOutput: {
+    label: 'Terminal output',
+    detail: 'The output of those commands, capped per command. Off by default: output often contains data you did not write.',
+  },
+  tools: {
+    label: 'Tasks, debug sessions and git actions',
+    detail: 'Names and outcomes of tasks and debug sessions; branch switches and commits seen by the built-in git extension (no messages or diffs).',
+  },
+  aiPrompts: {
+    label: 'AI prompts',
+    detail: 'Prompts sent through Candor’s own chat participant and language-model calls. Not yet available.',
+  },
+};
+
+export function categoryInfos(order: readonly Category[]): CategoryInfo[] {
+  return order.map((id) => ({
+    id,
+    label: CATEGORY_TEXT[id].label,
+    detail: CATEGORY_TEXT[id].detail,
+    checked: DEFAULT_CATEGORIES.includes(id),
+    disabled: UNAVAILABLE_CATEGORIES.includes(id),
+  }));
+}

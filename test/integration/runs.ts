@@ -1,0 +1,13 @@
+import type { IntegrationRun } from '../harness/integration';
+
+/**
+ * The integration runs `npm run test:integration [-- <name>...]` performs, in order. Each gets a
+ * fresh VS Code profile and a fresh copy of its workspace (test/fixtures/workspaces); `suites` is a
+ * glob under out/test/integration. Every run pays a code-server + Chromium start (10–25 s on a
+ * 2-core machine), so suites that can share a workspace share a run.
+ */
+export const runs: readonly IntegrationRun[] = [
+  { name: 'basic', workspace: 'basic ws', suites: '{smoke,recording}/**/*.test.js' },
+  { name: 'multi-root', workspace: 'multi-root/multi.code-workspace', suites: '{smoke,multiroot}/**/*.test.js' },
+  { name: 'hostile', workspace: 'hostile ws', suites: 'attack/**/*.test.js' },
+];
