@@ -192,17 +192,3 @@ export const replayBench: BenchSection = {
   },
 };
 
-if (require.main === module) {
-  const quick = process.argv.includes('--quick');
-  const started = Date.now();
-  replayBench.run({ quick }).then(
-    (rows) => {
-      console.table(rows);
-      console.log(`${Date.now() - started} ms`);
-    },
-    (err: unknown) => {
-      console.error(err);
-      process.exitCode = 1;
-    },
-  );
-}

@@ -5,8 +5,10 @@
 // open — and performs one integration run in code-server + Chromium (test/harness/integration.ts)
 // with them, exiting with its outcome. The environment runTests passes (extensionTestsEnv)
 // reaches the extension host unchanged. Needs `npm run compile` (it loads out/test/harness).
+import console from 'node:console';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -15,6 +15,19 @@ CS_DIR="$CACHE/code-server-$CODE_SERVER_VERSION"
 
 log() { echo "[tools] $*" >&2; }
 
+# Runs a noisy command with its output in a temporary log, shown (on stderr) only if it fails.
+quietly() {
+  local out
+  out="$(mktemp)"
+  if ! "$@" >"$out" 2>&1; then
+    tail -n 40 "$out" >&2
+    rm -f "$out"
+    log "failed: $*"
+    return 1
+  fi
+  rm -f "$out"
+}
+
 ensure_apt() {
   local missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
@@ -22,8 +35,8 @@ ensure_apt() {
   if [ "${#missing[@]}" -gt 0 ]; then
     log "apt-get install ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" fonts-dejavu-core >&2
+    quietly apt-get update -qq
+    quietly apt-get install -y -qq --no-install-recommends "${missing[@]}" fonts-dejavu-core
   fi
 }
 

@@ -146,7 +146,11 @@ function parseInput(cmd: Command, rest: readonly string[]): CommandInput {
 }
 
 function commandList(title: string, commands: readonly Command[]): string {
-  const rows = commands.map((c) => [[c.name, ...c.args.map((a) => `<${a}>`)].join(' '), c.summary] as const);
+  const rows = commands.map((c) => {
+    const required = Object.entries(c.options).filter(([, o]) => o.required === true);
+    const words = [c.name, ...c.args.map((a) => `<${a}>`), ...required.map(([name, o]) => `--${name} ${o.value ?? '<value>'}`)];
+    return [words.join(' '), c.summary] as const;
+  });
   const width = Math.max(...rows.map(([left]) => left.length));
   return [title, '', 'Commands:', ...rows.map(([left, right]) => `  ${left.padEnd(width)}  ${right}`), ''].join('\n');
 }

@@ -197,9 +197,11 @@ const CRC_TABLE: Uint32Array = (() => {
  */
 export function crc32(data: Uint8Array, value: number): number {
   const native = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
-  if (typeof native === 'function') {
-    return native(data, value);
-  }
+  return typeof native === 'function' ? native(data, value) : crc32Fallback(data, value);
+}
+
+/** The table-driven CRC-32, same contract as zlib.crc32(data, value). */
+export function crc32Fallback(data: Uint8Array, value: number): number {
   let c = ~value >>> 0;
   for (let i = 0; i < data.length; i++) {
     c = CRC_TABLE[(c ^ data[i]) & 0xff] ^ (c >>> 8);

@@ -5,14 +5,21 @@
  * rule is defined — unbounded repetition is where catastrophic backtracking and unbounded windows
  * come from.
  *
- * The bound is conservative: lookarounds count as if they consumed their longest match, because
- * the text they inspect decides the detection just as much as the text they consume.
+ * The bound covers what a match consumes AND what its lookarounds inspect before and after it
+ * (the text they look at decides the detection just as much as the text consumed), with
+ * conservative arithmetic: over-estimating only widens a rescan window.
  */
 
 /** Result of `analyzePattern`. */
 export interface PatternBounds {
-  /** Longest text that can decide one match (match + lookaround reach); Infinity if unbounded. */
+  /** Longest text that can decide one match (behind + match + ahead); Infinity if unbounded. */
   readonly maxLength: number;
+  /** Longest match. */
+  readonly maxMatch: number;
+  /** How far before the match start lookbehinds (and \b) may inspect. */
+  readonly behind: number;
+  /** How far after the match end lookaheads (and \b) may inspect. */
+  readonly ahead: number;
   /** Shortest possible match (lookarounds count 0). */
   readonly minLength: number;
   /** Number of capture groups. */
@@ -20,8 +27,27 @@ export interface PatternBounds {
 }
 
 interface Node {
+  /** Longest / shortest consumed length. */
   readonly max: number;
   readonly min: number;
+  /** Characters inspected after the node's end / before its start, beyond what it consumes. */
+  readonly ahead: number;
+  readonly behind: number;
+}
+
+const EMPTY: Node = { max: 0, min: 0, ahead: 0, behind: 0 };
+const ONE: Node = { max: 1, min: 1, ahead: 0, behind: 0 };
+/** \b, \B, ^, $: consume nothing, look at one character on each side. */
+const EDGE: Node = { max: 0, min: 0, ahead: 1, behind: 1 };
+
+/** `a` followed by `b`. */
+function concat(a: Node, b: Node): Node {
+  return {
+    max: a.max + b.max,
+    min: a.min + b.min,
+    ahead: Math.max(b.ahead, a.ahead - b.min),
+    behind: Math.max(a.behind, b.behind - a.min),
+  };
 }
 
 /** Parses `source` (as written between the slashes) with `flags` and returns its bounds. */
@@ -50,33 +76,41 @@ class Parser {
     if (this.pos < this.src.length) {
       throw new Error(`regex analysis: unexpected '${this.src[this.pos]}' at ${this.pos} in /${this.src}/`);
     }
-    return { maxLength: node.max, minLength: node.min, groups: this.groupCount };
+    return {
+      maxLength: node.behind + node.max + node.ahead,
+      maxMatch: node.max,
+      behind: node.behind,
+      ahead: node.ahead,
+      minLength: node.min,
+      groups: this.groupCount,
+    };
   }
 
   private disjunction(): Node {
-    let max = 0;
-    let min = Infinity;
+    let out: Node | undefined;
     for (;;) {
       const alt = this.alternative();
-      max = Math.max(max, alt.max);
-      min = Math.min(min, alt.min);
+      out = out
+        ? {
+            max: Math.max(out.max, alt.max),
+            min: Math.min(out.min, alt.min),
+            ahead: Math.max(out.ahead, alt.ahead),
+            behind: Math.max(out.behind, alt.behind),
+          }
+        : alt;
       if (this.src[this.pos] !== '|') {
-        break;
+        return out;
       }
       this.pos++;
     }
-    return { max, min };
   }
 
   private alternative(): Node {
-    let max = 0;
-    let min = 0;
+    let out = EMPTY;
     while (this.pos < this.src.length && this.src[this.pos] !== '|' && this.src[this.pos] !== ')') {
-      const term = this.term();
-      max += term.max;
-      min += term.min;
+      out = concat(out, this.term());
     }
-    return { max, min };
+    return out;
   }
 
   private term(): Node {
@@ -88,7 +122,10 @@ class Parser {
     if (q.max === Infinity && atom.max > 0) {
       throw new Error(`regex analysis: unbounded quantifier at ${this.pos} in /${this.src}/`);
     }
-    return { max: atom.max * q.max, min: atom.min * q.min };
+    if (q.max === 0) {
+      return EMPTY;
+    }
+    return { max: atom.max * q.max, min: atom.min * q.min, ahead: atom.ahead, behind: atom.behind };
   }
 
   private quantifier(): { min: number; max: number } | undefined {
@@ -121,12 +158,12 @@ class Parser {
 
   private atom(): Node {
     const c = this.src[this.pos];
-    const one = { max: this.charWidth, min: 1 };
+    const one = this.charWidth === 1 ? ONE : { ...ONE, max: this.charWidth };
     switch (c) {
       case '^':
       case '$':
         this.pos++;
-        return { max: 0, min: 0 };
+        return EDGE;
       case '.':
         this.pos++;
         return one;
@@ -142,7 +179,7 @@ class Parser {
       default:
         // One UTF-16 unit; a literal astral character is two units in the source, so two atoms.
         this.pos++;
-        return { max: 1, min: 1 };
+        return ONE;
     }
   }
 
@@ -186,9 +223,14 @@ class Parser {
     if (capture) {
       this.groupMax.set(index, inner.max);
     }
-    // A lookaround consumes nothing but inspects up to inner.max characters: count them in the
-    // bound (conservative), not in the minimum.
-    return lookaround ? { max: inner.max, min: 0 } : inner;
+    if (!lookaround) {
+      return inner;
+    }
+    // A lookaround consumes nothing but inspects text: a lookahead up to inner.max (+ its own
+    // reach) after the current position, a lookbehind as much before it.
+    return rest.startsWith('(?<')
+      ? { max: 0, min: 0, ahead: inner.ahead, behind: inner.max + inner.behind }
+      : { max: 0, min: 0, ahead: inner.max + inner.ahead, behind: inner.behind };
   }
 
   private escape(): Node {
@@ -198,7 +240,7 @@ class Parser {
     }
     if (next === 'b' || next === 'B') {
       this.pos += 2;
-      return { max: 0, min: 0 };
+      return EDGE;
     }
     if (next === 'k') {
       const m = /^\\k<([A-Za-z_$][\w$]*)>/.exec(this.src.slice(this.pos));
@@ -216,24 +258,24 @@ class Parser {
     if (next === 'u') {
       const m = /^\\u(?:[0-9A-Fa-f]{4}|\{[0-9A-Fa-f]+\})/.exec(this.src.slice(this.pos));
       this.pos += m ? m[0].length : 2;
-      return { max: this.charWidth, min: 1 };
+      return { ...ONE, max: this.charWidth };
     }
     if (next === 'x') {
       const m = /^\\x[0-9A-Fa-f]{2}/.exec(this.src.slice(this.pos));
       this.pos += m ? m[0].length : 2;
-      return { max: 1, min: 1 };
+      return ONE;
     }
     if (next === 'p' || next === 'P') {
       const m = /^\\[pP]\{[^}]*\}/.exec(this.src.slice(this.pos));
       this.pos += m ? m[0].length : 2;
-      return { max: this.charWidth, min: 1 };
+      return { ...ONE, max: this.charWidth };
     }
     if (next === 'c') {
       this.pos += 3;
-      return { max: 1, min: 1 };
+      return ONE;
     }
     this.pos += 2; // \d \w \s \n \. \/ …: one character
-    return { max: this.charWidth, min: 1 };
+    return { ...ONE, max: this.charWidth };
   }
 
   private backreference(index: number | undefined): Node {
@@ -243,7 +285,7 @@ class Parser {
       // always mistakes: refuse them rather than guess.
       throw new Error(`regex analysis: backreference to an unclosed group in /${this.src}/`);
     }
-    return { max, min: 0 };
+    return { max, min: 0, ahead: 0, behind: 0 };
   }
 
   private skipClass(): void {

@@ -67,16 +67,27 @@ const TAB = 0x09;
 const LF = 0x0a;
 const MAX_SEQ_DIGITS = 16;
 
+/**
+ * CRC-32 lookup tables for "slicing by 4" (4 × 256 entries, 4 KiB): table k maps a byte to its CRC
+ * contribution k bytes further on, so four bytes are folded in per step.
+ */
 const CRC_TABLE: Int32Array = makeCrcTable();
 
 function makeCrcTable(): Int32Array {
-  const table = new Int32Array(256);
+  const table = new Int32Array(1024);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) {
       c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
     }
     table[n] = c;
+  }
+  for (let n = 0; n < 256; n++) {
+    let c = table[n];
+    for (let k = 1; k < 4; k++) {
+      c = table[c & 0xff] ^ (c >>> 8);
+      table[k * 256 + n] = c;
+    }
   }
   return table;
 }
@@ -85,24 +96,42 @@ function makeCrcTable(): Int32Array {
 function crcBytes(state: number, data: Uint8Array, start: number, end: number): number {
   const t = CRC_TABLE;
   let c = state;
-  for (let i = start; i < end; i++) {
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    c ^= data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24);
+    c = t[768 + (c & 0xff)] ^ t[512 + ((c >>> 8) & 0xff)] ^ t[256 + ((c >>> 16) & 0xff)] ^ t[c >>> 24];
+  }
+  for (; i < end; i++) {
     c = t[(c ^ data[i]) & 0xff] ^ (c >>> 8);
   }
   return c;
 }
 
 /**
- * Continues a CRC-32 over the UTF-8 encoding of `s`, without encoding it. Lone surrogates count as
- * U+FFFD, as Buffer.from does. Returns the state; the number of bytes beyond one per UTF-16 code
- * unit is written to `extra[0]`.
+ * Continues a CRC-32 over the UTF-8 encoding of `s`, without encoding it: four ASCII characters
+ * per step, others encoded on the fly. Lone surrogates count as U+FFFD, as Buffer.from does.
+ * Returns the state; the number of UTF-8 bytes beyond one per UTF-16 code unit goes to `extra[0]`.
  */
 function crcString(state: number, s: string, extra: Int32Array): number {
   const t = CRC_TABLE;
   let c = state;
   let more = 0;
   const len = s.length;
-  for (let i = 0; i < len; i++) {
-    let u = s.charCodeAt(i);
+  let i = 0;
+  while (i < len) {
+    if (i + 4 <= len) {
+      const a = s.charCodeAt(i);
+      const b = s.charCodeAt(i + 1);
+      const d = s.charCodeAt(i + 2);
+      const e = s.charCodeAt(i + 3);
+      if ((a | b | d | e) < 0x80) {
+        c ^= a | (b << 8) | (d << 16) | (e << 24);
+        c = t[768 + (c & 0xff)] ^ t[512 + ((c >>> 8) & 0xff)] ^ t[256 + ((c >>> 16) & 0xff)] ^ t[c >>> 24];
+        i += 4;
+        continue;
+      }
+    }
+    let u = s.charCodeAt(i++);
     if (u < 0x80) {
       c = t[(c ^ u) & 0xff] ^ (c >>> 8);
       continue;
@@ -114,7 +143,7 @@ function crcString(state: number, s: string, extra: Int32Array): number {
       continue;
     }
     if (u >= 0xd800 && u < 0xe000) {
-      const next = i + 1 < len ? s.charCodeAt(i + 1) : 0;
+      const next = i < len ? s.charCodeAt(i) : 0;
       if (u < 0xdc00 && next >= 0xdc00 && next < 0xe000) {
         const cp = 0x10000 + ((u - 0xd800) << 10) + (next - 0xdc00);
         c = t[(c ^ (0xf0 | (cp >> 18))) & 0xff] ^ (c >>> 8);
@@ -143,9 +172,13 @@ export function crc32(data: string | Uint8Array): number {
   return ~state >>> 0;
 }
 
+/** Two lowercase hex digits per byte value (Number#toString(16) is slow on the hot path). */
+const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
 /** 8 lowercase hex digits. */
 export function hex8(value: number): string {
-  return (value >>> 0).toString(16).padStart(8, '0');
+  const h = HEX_BYTE;
+  return h[(value >>> 24) & 0xff] + h[(value >>> 16) & 0xff] + h[(value >>> 8) & 0xff] + h[value & 0xff];
 }
 
 /**
@@ -183,7 +216,8 @@ export function decodeLine(line: string | Uint8Array): FrameResult {
 /**
  * Decodes the record in `data[start, end)` (no LF). Never throws: any content gives a result.
  */
-export function decodeFrame(data: Uint8Array, start: number, end: number): FrameResult {
+export function decodeFrame(bytes: Uint8Array, start: number, end: number): FrameResult {
+  const data = asBuffer(bytes);
   let t1 = -1;
   for (let i = start; i < end; i++) {
     if (data[i] === TAB) {
@@ -258,10 +292,15 @@ function parseHex8(data: Uint8Array, pos: number): number | undefined {
   return v;
 }
 
-function parseRecordJson(data: Uint8Array, start: number, end: number): TimedRecord | undefined {
+/** `bytes` as a Buffer, without copying. */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function parseRecordJson(data: Buffer, start: number, end: number): TimedRecord | undefined {
   let value: unknown;
   try {
-    value = JSON.parse(Buffer.from(data.buffer, data.byteOffset + start, end - start).toString('utf8'));
+    value = JSON.parse(data.toString('utf8', start, end));
   } catch {
     return undefined;
   }

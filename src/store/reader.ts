@@ -4,9 +4,11 @@
  */
 import { createNodeFs } from './fsBackend';
 import type { StoreFs } from './fsBackend';
+import { asBuffer } from './framing';
 import type { TimedRecord } from './framing';
-import { scanSegmentFile } from './recovery';
+import { scanSegmentFile, toSpan } from './recovery';
 import type { DroppedSpan } from './recovery';
+import { SegmentScanner, Slicer } from './scan';
 import { listSegments } from './segments';
 
 export interface LogEntry<T> {
@@ -34,18 +36,22 @@ export async function* readLog<T extends TimedRecord = TimedRecord>(
   const fromSeq = options.fromSeq ?? 1;
   let lastSeq = 0;
   for (const seg of await listSegments(fs, dir)) {
-    const { scan } = await scanSegmentFile(fs, seg, lastSeq);
-    lastSeq = scan.lastSeq;
-    if (options.onDamage !== undefined) {
-      for (const d of scan.damage) {
-        options.onDamage({ segment: seg.name, ...d });
+    const data = asBuffer(await fs.readFile(seg.path));
+    const scanner = new SegmentScanner(data, lastSeq);
+    const slicer = new Slicer();
+    for (let item = scanner.next(); item !== undefined; item = scanner.next()) {
+      if (item.kind === 'record') {
+        if (item.seq >= fromSeq) {
+          yield { seq: item.seq, record: item.value as unknown as T };
+        }
+      } else if (options.onDamage !== undefined) {
+        options.onDamage(toSpan(seg.name, item));
+      }
+      if (slicer.due()) {
+        await slicer.pause();
       }
     }
-    for (const r of scan.records) {
-      if (r.seq >= fromSeq) {
-        yield { seq: r.seq, record: r.value as unknown as T };
-      }
-    }
+    lastSeq = scanner.lastSeq;
   }
 }
 
@@ -93,22 +99,21 @@ export async function logStats(dir: string, options: { readonly fs?: StoreFs } =
   let firstTs = Number.POSITIVE_INFINITY;
   let lastTs = Number.NEGATIVE_INFINITY;
   for (const seg of await listSegments(fs, dir)) {
-    const { data, scan } = await scanSegmentFile(fs, seg, lastSeq);
-    segments++;
-    bytes += data.length;
-    damaged += scan.damage.length;
-    for (const d of scan.damage) {
-      damagedBytes += d.bytes;
-    }
-    for (const r of scan.records) {
+    const scan = await scanSegmentFile(fs, seg, lastSeq, (r) => {
       const t = (r.value as { t?: unknown }).t;
       const key = typeof t === 'string' ? t : '?';
       byType[key] = (byType[key] ?? 0) + 1;
       firstTs = Math.min(firstTs, r.value.ts);
       lastTs = Math.max(lastTs, r.value.ts);
-      firstSeq ??= r.seq;
+    });
+    segments++;
+    bytes += scan.data.length;
+    damaged += scan.damage.length;
+    for (const d of scan.damage) {
+      damagedBytes += d.bytes;
     }
-    records += scan.records.length;
+    firstSeq ??= scan.firstSeq;
+    records += scan.records;
     lastSeq = scan.lastSeq;
   }
   return {

@@ -10,8 +10,9 @@ import type { StoreFs } from './fsBackend';
 import type { DamageReason } from './framing';
 import { nullLogger } from '../model/logger';
 import type { Logger } from '../model/logger';
-import { scanSegment } from './scan';
-import type { SegmentScan } from './scan';
+import { asBuffer } from './framing';
+import { SegmentScanner, Slicer } from './scan';
+import type { ScannedDamage, ScannedRecord } from './scan';
 import { isTempSegment, listSegments, readdirOrEmpty, RECOVERY_JOURNAL, TEMP_SUFFIX } from './segments';
 import type { SegmentFile } from './segments';
 
@@ -59,15 +60,58 @@ export interface RecoveryOptions {
   readonly now?: () => number;
 }
 
-/** Reads and scans one segment. */
+/** A scanner's damage item, named after its segment. */
+export function toSpan(segment: string, d: ScannedDamage): DroppedSpan {
+  const span = { segment, offset: d.offset, bytes: d.bytes, reason: d.reason };
+  return d.seq === undefined ? span : { ...span, seq: d.seq };
+}
+
+/** What scanning one segment file found. */
+export interface SegmentFileScan {
+  readonly data: Buffer;
+  /** Accepted records: `[start, end)` byte ranges (LF excluded), flattened. */
+  readonly ranges: number[];
+  readonly damage: DroppedSpan[];
+  readonly records: number;
+  readonly firstSeq: number | undefined;
+  /** Seq of the last accepted record (or the `afterSeq` given). */
+  readonly lastSeq: number;
+  readonly newestTs: number | undefined;
+}
+
+/**
+ * Reads and scans one segment, giving the event loop a turn every few milliseconds (a 4 MiB
+ * segment takes far longer than one frame to parse). `visit` sees each accepted record.
+ */
 export async function scanSegmentFile(
   fs: StoreFs,
   seg: SegmentFile,
   afterSeq: number,
-): Promise<{ data: Buffer; scan: SegmentScan }> {
-  const raw = await fs.readFile(seg.path);
-  const data = Buffer.isBuffer(raw) ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-  return { data, scan: scanSegment(data, afterSeq) };
+  visit?: (record: ScannedRecord) => void,
+): Promise<SegmentFileScan> {
+  const data = asBuffer(await fs.readFile(seg.path));
+  const scanner = new SegmentScanner(data, afterSeq);
+  const slicer = new Slicer();
+  const ranges: number[] = [];
+  const damage: DroppedSpan[] = [];
+  let firstSeq: number | undefined;
+  let newestTs: number | undefined;
+  for (let item = scanner.next(); item !== undefined; item = scanner.next()) {
+    if (item.kind === 'record') {
+      ranges.push(item.start, item.end);
+      firstSeq ??= item.seq;
+      if (newestTs === undefined || item.value.ts > newestTs) {
+        newestTs = item.value.ts;
+      }
+      visit?.(item);
+    } else {
+      damage.push(toSpan(seg.name, item));
+    }
+    if (slicer.due()) {
+      await slicer.pause();
+    }
+  }
+  return { data, ranges, damage, records: ranges.length / 2, firstSeq, lastSeq: scanner.lastSeq, newestTs };
 }
 
 /**
@@ -94,38 +138,29 @@ export async function recoverLog(dir: string, options: RecoveryOptions = {}): Pr
   let lastSeq = 0;
   let records = 0;
   for (const seg of await listSegments(fs, dir)) {
-    const { data, scan } = await scanSegmentFile(fs, seg, lastSeq);
-    const spans = scan.damage.map((d): DroppedSpan => ({ segment: seg.name, ...d }));
-    dropped.push(...spans);
-    let bytes = data.length;
-    if (spans.length > 0) {
-      logger.warn(describeDamage(seg.name, spans, repair));
+    const scan = await scanSegmentFile(fs, seg, lastSeq);
+    dropped.push(...scan.damage);
+    let bytes = scan.data.length;
+    if (scan.damage.length > 0) {
+      logger.warn(describeDamage(seg.name, scan.damage, repair));
       if (repair) {
-        await journal(fs, dir, spans, now());
-        const clean = cleanCopy(data, scan);
+        await journal(fs, dir, scan.damage, now());
+        const clean = cleanCopy(scan.data, scan.ranges);
         await rewriteAtomically(fs, seg.path, clean);
         rewritten.push(seg.name);
         bytes = clean.length;
       }
     }
-    let newestTs: number | undefined;
-    for (const r of scan.records) {
-      if (newestTs === undefined || r.value.ts > newestTs) {
-        newestTs = r.value.ts;
-      }
-    }
-    const first = scan.records[0];
-    const last = scan.records[scan.records.length - 1];
     segments.push({
       index: seg.index,
       name: seg.name,
       bytes,
-      records: scan.records.length,
-      ...(first !== undefined && last !== undefined ? { firstSeq: first.seq, lastSeq: last.seq } : {}),
-      ...(newestTs !== undefined ? { newestTs } : {}),
-      damaged: spans.length,
+      records: scan.records,
+      ...(scan.firstSeq !== undefined ? { firstSeq: scan.firstSeq, lastSeq: scan.lastSeq } : {}),
+      ...(scan.newestTs !== undefined ? { newestTs: scan.newestTs } : {}),
+      damaged: scan.damage.length,
     });
-    records += scan.records.length;
+    records += scan.records;
     lastSeq = scan.lastSeq;
   }
   if (rewritten.length > 0) {
@@ -135,15 +170,15 @@ export async function recoverLog(dir: string, options: RecoveryOptions = {}): Pr
 }
 
 /** The segment's intact records, each followed by LF. */
-function cleanCopy(data: Buffer, scan: SegmentScan): Buffer {
+function cleanCopy(data: Buffer, ranges: readonly number[]): Buffer {
   let size = 0;
-  for (const r of scan.records) {
-    size += r.end - r.start + 1;
+  for (let i = 0; i < ranges.length; i += 2) {
+    size += ranges[i + 1] - ranges[i] + 1;
   }
   const out = Buffer.allocUnsafe(size);
   let pos = 0;
-  for (const r of scan.records) {
-    pos += data.copy(out, pos, r.start, r.end);
+  for (let i = 0; i < ranges.length; i += 2) {
+    pos += data.copy(out, pos, ranges[i], ranges[i + 1]);
     out[pos++] = 0x0a;
   }
   return out;

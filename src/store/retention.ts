@@ -58,12 +58,8 @@ export async function enforceRetention(dir: string, options: RetentionOptions = 
   }
   const infos: Info[] = [];
   for (const seg of closed) {
-    const { data, scan } = await scanSegmentFile(fs, seg, 0);
-    let newestTs: number | undefined;
-    for (const r of scan.records) {
-      newestTs = newestTs === undefined ? r.value.ts : Math.max(newestTs, r.value.ts);
-    }
-    infos.push({ name: seg.name, path: seg.path, bytes: data.length, newestTs });
+    const scan = await scanSegmentFile(fs, seg, 0);
+    infos.push({ name: seg.name, path: seg.path, bytes: scan.data.length, newestTs: scan.newestTs });
   }
   const activeBytes = active === undefined ? 0 : await sizeOrZero(fs, active.path);
 

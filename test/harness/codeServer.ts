@@ -59,6 +59,7 @@ export const defaultSettings: Readonly<Record<string, unknown>> = {
   'git.openRepositoryInParentFolders': 'never',
   'security.workspace.trust.enabled': false,
   'chat.disableAIFeatures': true,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
 };
 
 /** Environment variables a parent VS Code, Electron or test run could leak into the server. */
@@ -89,6 +90,9 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     '--user-data-dir', userDataDir,
     '--extensions-dir', extensionsDir,
     '--vscode-option', 'enable-smoke-test-driver',
+    // Otherwise the server runs `$SHELL -i -l` to read a "user environment" for the extension
+    // host, which waits out a 10 s timeout without a terminal; tests want exactly the env given.
+    '--vscode-option', 'force-disable-user-env',
   ];
   const proc = spawnGroup('code-server', options.tools.node24, args, {
     env: serverEnv(home, options.env),

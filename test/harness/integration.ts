@@ -11,7 +11,7 @@ import { copyFixture, inPlace, resolveFixture } from './fixtures';
 import { artifactsRoot, integrationOutDir, repoRoot } from './paths';
 import { TimeoutError, withTimeout } from './processes';
 import type { MochaSummary } from './summary';
-import { BEGIN_MARKER, parseSummaryLine, readSummaryFile, SUMMARY_FILE } from './summary';
+import { BEGIN_MARKER, parseSummaryLine, readSummaryFile, SUMMARY_FILE, SUMMARY_PREFIX } from './summary';
 import type { Tools } from './tools';
 
 /** One entry of test/integration/runs.ts. */
@@ -129,6 +129,9 @@ export async function runIntegration(spec: IntegrationRun, options: IntegrationO
         }
         if (inSuite && !line.includes(BEGIN_MARKER) && !NOISE.test(line)) {
           echo(line);
+        }
+        if (line.includes(SUMMARY_PREFIX)) {
+          inSuite = false; // what follows is the workbench shutting down
         }
       }
     });

@@ -8,6 +8,6 @@ import type { IntegrationRun } from '../harness/integration';
  */
 export const runs: readonly IntegrationRun[] = [
   { name: 'basic', workspace: 'basic ws', suites: '{smoke,recording}/**/*.test.js' },
-  { name: 'multi-root', workspace: 'multi-root/multi.code-workspace', suites: '{smoke,multiroot}/**/*.test.js' },
+  { name: 'multi-root', workspace: 'multi-root/multi.code-workspace', suites: '{smoke,multiroot,diskfull}/**/*.test.js' },
   { name: 'hostile', workspace: 'hostile ws', suites: 'attack/**/*.test.js' },
 ];

@@ -16,8 +16,9 @@ describe('replay/ChunkedTextBuffer', () => {
     const b = new ChunkedTextBuffer('', { maxChunk: 64 });
     b.apply(0, 0, 'y'.repeat(6400));
     assert.equal(b.chunkCount, 200);
-    for (let i = 0; i < 6000; i++) {
-      b.apply(100, 1, ''); // delete most of it, one character at a time
+    // Backspace most of it away, one character at a time: emptied chunks must not pile up.
+    for (let cursor = 6400; cursor > 400; cursor--) {
+      b.apply(cursor - 1, 1, '');
     }
     assert.equal(b.getText(), 'y'.repeat(400));
     assert.ok(b.chunkCount <= 400 / 16 + 2, `chunks: ${b.chunkCount}`);

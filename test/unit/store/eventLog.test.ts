@@ -51,7 +51,7 @@ describe('store/EventLog', () => {
     const { entries, damaged } = await readLogAll<TestRecord>(dir);
     assert.deepEqual(damaged, []);
     assert.deepEqual(entries.map((e) => e.seq), Array.from({ length: 1000 }, (_, i) => i + 1));
-    assert.deepEqual(entries[7]!.record, rec(7, 1007, 'é€😀\t\n"'));
+    assert.deepEqual(entries[7].record, rec(7, 1007, 'é€😀\t\n"'));
     assert.equal(log.append(rec(1)), false, 'no append after close');
     assert.deepEqual(await readdir(dir), ['seg-000001.log'], 'lock released');
   });
@@ -163,7 +163,7 @@ describe('store/EventLog', () => {
       assert.ok(Buffer.byteLength(text) <= 1000, `${seg.name} within the limit`);
       assert.ok(text.endsWith('\n'));
       if (seg.index > 1) {
-        const first = JSON.parse(text.split('\n')[0]!.split('\t')[2]!) as TestRecord;
+        const first = JSON.parse(text.split('\n')[0].split('\t')[2]) as TestRecord;
         assert.deepEqual(first, { t: 'snap', ts: 0, n: seg.index }, `${seg.name} starts with its snapshot`);
       }
     }
@@ -171,7 +171,7 @@ describe('store/EventLog', () => {
     assert.deepEqual(damaged, []);
     assert.deepEqual(entries.map((e) => e.seq), Array.from({ length: entries.length }, (_, i) => i + 1));
     assert.equal(entries.filter((e) => e.record.t === 'x').length, 60);
-    assert.equal(rotations[0]!.firstSeq, entries.find((e) => e.record.t === 'snap')!.seq);
+    assert.equal(rotations[0].firstSeq, entries.find((e) => e.record.t === 'snap')!.seq);
   });
 
   it('puts a record larger than segmentMaxBytes in a segment of its own', async () => {
@@ -277,8 +277,8 @@ describe('store/EventLog', () => {
         await sleep(10);
       }
       assert.equal(errors.length, 2);
-      assert.equal(errors[0]!.code, 'EIO');
-      assert.equal(errors[0]!.isDiskFull, false);
+      assert.equal(errors[0].code, 'EIO');
+      assert.equal(errors[0].isDiskFull, false);
       assert.equal(log.stats.written, 1, 'retried on its own');
     });
 
@@ -348,7 +348,7 @@ describe('store/EventLog', () => {
       const { entries } = await readLogAll<TestRecord>(dir);
       assert.equal(entries.length, 101);
       assert.deepEqual(entries.slice(0, 100).map((e) => e.record.n), Array.from({ length: 100 }, (_, i) => i));
-      assert.deepEqual(entries[100]!.record, { t: 'drop', ts: entries[100]!.record.ts, n: 110 });
+      assert.deepEqual(entries[100].record, { t: 'drop', ts: entries[100].record.ts, n: 110 });
       assert.deepEqual(entries.map((e) => e.seq), Array.from({ length: 101 }, (_, i) => i + 1));
     });
 
@@ -368,7 +368,7 @@ describe('store/EventLog', () => {
       await log.close();
       const { entries } = await readLogAll<TestRecord>(dir);
       assert.deepEqual(entries.slice(accepted).map((e) => e.record.t), ['drop', 'x']);
-      assert.equal(entries[accepted]!.record.n, 100 - accepted);
+      assert.equal(entries[accepted].record.n, 100 - accepted);
     });
   });
 

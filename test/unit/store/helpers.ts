@@ -123,3 +123,16 @@ export function fcRuns(min: number): number {
   const env = Number(process.env['CANDOR_FC_RUNS']);
   return Number.isFinite(env) && env > min ? Math.floor(env) : min;
 }
+
+/** The Node backend without fsync (for tests about content, not durability: much faster). */
+export function noSyncFs(): StoreFs {
+  const base = createNodeFs();
+  return {
+    ...base,
+    syncDir: () => Promise.resolve(),
+    open: async (p, flags) => {
+      const h = await base.open(p, flags);
+      return { ...h, datasync: () => Promise.resolve() };
+    },
+  };
+}

@@ -10,12 +10,13 @@ import { scanSegment } from '../../../src/store/scan';
 import { listSegments } from '../../../src/store/segments';
 import { createNodeFs } from '../../../src/store/fsBackend';
 import type { TestRecord } from './helpers';
-import { capturingLogger, fcRuns, rec, removeDir, tempDir } from './helpers';
+import { capturingLogger, fcRuns, noSyncFs, rec, removeDir, tempDir } from './helpers';
 
 const nodeFs = createNodeFs();
+const fastFs = noSyncFs();
 
 async function writeLog(dir: string, records: readonly TestRecord[], segmentMaxBytes = 4 << 20): Promise<void> {
-  const log = await EventLog.open<TestRecord>({ dir, segmentMaxBytes });
+  const log = await EventLog.open<TestRecord>({ dir, segmentMaxBytes, fs: fastFs });
   for (const r of records) {
     assert.ok(log.append(r));
   }
@@ -42,7 +43,7 @@ describe('store/recovery', () => {
     assert.equal(log.recovery.records, 2);
     assert.equal(log.recovery.nextSeq, 3);
     assert.equal(log.recovery.dropped.length, 1);
-    const d = log.recovery.dropped[0]!;
+    const d = log.recovery.dropped[0];
     assert.equal(d.reason, 'torn-tail');
     assert.equal(d.segment, 'seg-000001.log');
     assert.equal(d.seq, 3);
@@ -65,10 +66,10 @@ describe('store/recovery', () => {
     await writeLog(dir, Array.from({ length: 30 }, (_, i) => rec(i + 1, i, 'p'.repeat(20))), 600);
     const segs = await listSegments(nodeFs, dir);
     assert.ok(segs.length >= 3);
-    const data = await readFile(segs[0]!.path);
+    const data = await readFile(segs[0].path);
     const second = data.indexOf(0x0a) + 1;
     data[second + 20] ^= 0x04; // inside record 2
-    await writeFile(segs[0]!.path, data);
+    await writeFile(segs[0].path, data);
     const report = await recoverLog(dir);
     assert.deepEqual(report.dropped.map((d) => [d.segment, d.reason, d.seq]), [['seg-000001.log', 'checksum', 2]]);
     assert.equal(report.records, 29);
@@ -120,7 +121,7 @@ describe('store/recovery', () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.uint8Array({ maxLength: 400 }), { minLength: 1, maxLength: 3 }), async (files) => {
         for (let i = 0; i < files.length; i++) {
-          await writeFile(join(dir, `seg-00000${i + 1}.log`), files[i]!);
+          await writeFile(join(dir, `seg-00000${i + 1}.log`), files[i]);
         }
         const report = await recoverLog(dir);
         assert.ok(report.nextSeq >= 1);
@@ -177,20 +178,20 @@ describe('store/recovery', () => {
             for (const dmg of damages) {
               const seg = dmg.seg % segs.length;
               if (dmg.kind === 'truncate') {
-                cut[seg] = Math.min(cut[seg]!, dmg.pos % (original[seg]!.length + 1));
-              } else if (damaged[seg]!.length > 0) {
-                damaged[seg]![dmg.pos % damaged[seg]!.length]! ^= 1 << dmg.bit;
+                cut[seg] = Math.min(cut[seg], dmg.pos % (original[seg].length + 1));
+              } else if (damaged[seg].length > 0) {
+                damaged[seg][dmg.pos % damaged[seg].length] ^= 1 << dmg.bit;
               }
             }
             for (let i = 0; i < segs.length; i++) {
-              await writeFile(segs[i]!.path, damaged[i]!.subarray(0, cut[i]));
+              await writeFile(segs[i].path, damaged[i].subarray(0, cut[i]));
             }
             const changed = (seg: number, from: number, to: number): boolean => {
-              if (to >= cut[seg]!) {
+              if (to >= cut[seg]) {
                 return true;
               }
               for (let i = from; i <= to; i++) {
-                if (damaged[seg]![i] !== original[seg]![i]) {
+                if (damaged[seg][i] !== original[seg][i]) {
                   return true;
                 }
               }
@@ -198,7 +199,7 @@ describe('store/recovery', () => {
             };
 
             // Recover (repairing), then check what survived.
-            const log = await EventLog.open<TestRecord>({ dir: d });
+            const log = await EventLog.open<TestRecord>({ dir: d, fs: fastFs });
             const { entries, damaged: stillDamaged } = await readLogAll<TestRecord>(d);
             assert.deepEqual(stillDamaged, [], 'repaired segments read clean');
             const bySeq = new Map(entries.map((e) => [e.seq, e.record]));
@@ -215,7 +216,7 @@ describe('store/recovery', () => {
             }
             const seqs = entries.map((e) => e.seq);
             assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
-            const lastSeq = seqs.length > 0 ? seqs[seqs.length - 1]! : 0;
+            const lastSeq = seqs.length > 0 ? seqs[seqs.length - 1] : 0;
             assert.equal(log.recovery.nextSeq, lastSeq + 1);
 
             // Append after recovery and read back consistently.

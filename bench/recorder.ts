@@ -1,0 +1,64 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CandorEvent } from '../src/model/events';
+import { EditRecorder, type ContentChange } from '../src/recorder/editRecorder';
+import { EventLog } from '../src/store/eventLog';
+import { percentile, type BenchRow, type BenchSection } from './harness';
+
+/**
+ * The edit handler as the extension host runs it on every keystroke, minus VS Code's own event
+ * dispatch: cached path lookup, EditRecorder (tracker + record), EventLog.append (frame + queue).
+ * Floor: build the same record, JSON.stringify it, push it to an array.
+ */
+export const recorderBench: BenchSection = {
+  name: 'recorder',
+  async run({ quick }) {
+    const n = quick ? 20_000 : 200_000;
+    const dir = await mkdtemp(join(tmpdir(), 'candor-bench-rec-'));
+    const log = await EventLog.open<CandorEvent>({ dir, flushIntervalMs: 250 });
+    try {
+      const text = 'x'.repeat(20_000);
+      const doc = { version: 1, getText: () => text };
+      const rec = new EditRecorder((e) => log.append(e), Date.now, 100, 1e9);
+      const cache = new Map<string, string | null>([['file:///w/src/recorder/editSource.ts', 'src/recorder/editSource.ts']]);
+      const floorBuf: string[] = [];
+      const floorT: number[] = [];
+      const candorT: number[] = [];
+      const changes: ContentChange[] = [{ rangeOffset: 0, rangeLength: 0, text: 'a' }];
+      for (let i = 0; i < n; i++) {
+        const offset = i % 20_000;
+        changes[0] = { rangeOffset: offset, rangeLength: 0, text: 'a' };
+        let t0 = process.hrtime.bigint();
+        const record = { t: 'edit', ts: Date.now(), f: 'src/recorder/editSource.ts', v: i + 2, c: [[offset, 0, 'a']] };
+        floorBuf.push(JSON.stringify(record));
+        floorT.push(Number(process.hrtime.bigint() - t0));
+        if (floorBuf.length > 500) floorBuf.length = 0;
+
+        t0 = process.hrtime.bigint();
+        const f = cache.get('file:///w/src/recorder/editSource.ts');
+        if (f) {
+          doc.version = i + 2;
+          rec.onChange(f, doc, changes, undefined);
+        }
+        candorT.push(Number(process.hrtime.bigint() - t0));
+        if (i % 2000 === 0) {
+          await new Promise((r) => setImmediate(r)); // let flushes run, as the host's event loop would
+        }
+      }
+      await log.sync();
+      const f50 = percentile(floorT, 50) / 1000;
+      const c50 = percentile(candorT, 50) / 1000;
+      const c99 = percentile(candorT, 99) / 1000;
+      const f99 = percentile(floorT, 99) / 1000;
+      const rows: BenchRow[] = [
+        { measure: 'edit handler p50', floor: f50, candor: c50, unit: 'µs', ratio: c50 / f50, budget: '≤ 3× floor', ok: c50 / f50 <= 3, gross: c50 / f50 > 10 },
+        { measure: 'edit handler p99', floor: f99, candor: c99, unit: 'µs', ratio: c99 / f99, budget: '≤ 30 µs', ok: c99 <= 30, gross: c99 > 300 },
+      ];
+      return rows;
+    } finally {
+      await log.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  },
+};

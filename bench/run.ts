@@ -1,0 +1,73 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BenchRow, BenchSection } from './harness';
+import { recorderBench } from './recorder';
+import { replayBench } from './replay';
+import { storeBench } from './store';
+
+/**
+ * `npm run bench [-- --quick] [-- --only recorder,store]`: every figure as a ratio to a floor
+ * measured in the same run (see CONTRIBUTING.md). Prints a table and writes bench/results.json.
+ * Exits non-zero only on a gross regression (far past a budget), so CI can run it as a smoke test.
+ */
+const sections: readonly BenchSection[] = [recorderBench, storeBench, replayBench];
+
+const root = join(__dirname, '..', '..');
+
+function e2eRows(): BenchRow[] {
+  // Written by the end-to-end typing test in a real VS Code (npm run test:e2e).
+  const file = join(root, 'test-artifacts', 'e2e', 'perf.json');
+  if (!existsSync(file)) {
+    return [];
+  }
+  const perf = JSON.parse(readFileSync(file, 'utf8')) as { activationMs?: number; maxEventLoopDelayMs?: number; baselineMaxEventLoopDelayMs?: number };
+  const rows: BenchRow[] = [];
+  if (typeof perf.activationMs === 'number') {
+    rows.push({ measure: 'activation (real VS Code, e2e)', floor: 0, candor: perf.activationMs, unit: 'ms', ratio: NaN, budget: '≤ 50 ms', ok: perf.activationMs <= 50 });
+  }
+  if (typeof perf.maxEventLoopDelayMs === 'number') {
+    rows.push({ measure: 'longest ext-host block while typing (e2e)', floor: perf.baselineMaxEventLoopDelayMs ?? 0, candor: perf.maxEventLoopDelayMs, unit: 'ms', ratio: NaN, budget: '≤ 50 ms', ok: perf.maxEventLoopDelayMs <= 50 });
+  }
+  return rows;
+}
+
+function fmt(x: number): string {
+  if (!Number.isFinite(x)) return '—';
+  if (Math.abs(x) >= 100) return x.toFixed(0);
+  if (Math.abs(x) >= 10) return x.toFixed(1);
+  return x.toFixed(2);
+}
+
+async function main(): Promise<number> {
+  const quick = process.argv.includes('--quick');
+  const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+  const only = onlyArg ? onlyArg.slice('--only='.length).split(',') : undefined;
+  const rows: (BenchRow & { section: string })[] = [];
+  for (const section of sections) {
+    if (only && !only.includes(section.name)) continue;
+    process.stderr.write(`[bench] ${section.name}${quick ? ' (quick)' : ''}…\n`);
+    for (const row of await section.run({ quick })) {
+      rows.push({ ...row, section: section.name });
+    }
+  }
+  if (!only || only.includes('e2e')) {
+    rows.push(...e2eRows().map((r) => ({ ...r, section: 'e2e' })));
+  }
+  const header = ['section', 'measure', 'floor', 'candor', 'unit', 'ratio', 'budget', 'ok'];
+  const table = rows.map((r) => [r.section, r.measure, fmt(r.floor), fmt(r.candor), r.unit, Number.isFinite(r.ratio) ? `${fmt(r.ratio)}×` : '—', r.budget, r.ok ? 'yes' : 'NO']);
+  console.log(`| ${header.join(' | ')} |`);
+  console.log(`|${header.map(() => '---').join('|')}|`);
+  for (const line of table) console.log(`| ${line.join(' | ')} |`);
+  writeFileSync(join(root, 'bench', 'results.json'), JSON.stringify({ at: new Date().toISOString(), quick, node: process.version, rows }, null, 2));
+  const gross = rows.filter((r) => r.gross);
+  for (const r of gross) console.error(`[bench] gross regression: ${r.section} ${r.measure} = ${fmt(r.candor)} ${r.unit} (budget ${r.budget})`);
+  return gross.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

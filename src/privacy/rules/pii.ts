@@ -1,0 +1,285 @@
+/**
+ * Personal data: email addresses, IPv4 and IPv6 addresses, payment card numbers, phone numbers
+ * (only in a clear `phone: …` context).
+ *
+ * Decisions (documented here because they are policy, not just regex):
+ * - Emails at reserved example domains (RFC 2606/6761: example.com/.net/.org, *.example, *.test,
+ *   *.invalid, *.localhost) are not personal data and are not reported; nor is `git@host` (the SSH
+ *   login of every git server). `name@2x.png`-style asset names are not emails.
+ * - IP addresses that identify no one are not reported: loopback (127/8, ::1), unspecified
+ *   (0.0.0.0, ::), broadcast and netmasks (255.x), link-local 169.254/16, multicast and reserved
+ *   (224+), network/broadcast host parts (.0/.255), and the documentation ranges (192.0.2/24,
+ *   198.51.100/24, 203.0.113/24, 2001:db8::/32). Private ranges (10/8, 172.16/12, 192.168/16)
+ *   ARE reported: they map someone's network.
+ * - A dotted quad in a version context (`"version": "1.2.3.4"`, `v1.2.3.4`, `^1.2.3.4`, `>=1.2.3.4`,
+ *   `1.2.3.4-beta`, a fifth component) is a version, not an address.
+ * - Card numbers must pass Luhn, start with a known issuer prefix, use one consistent separator,
+ *   and not be a published test number (4111 1111 1111 1111 and friends).
+ */
+import { luhnValid } from '../heuristics';
+import { defineRule } from '../rule';
+import type { Rule } from '../types';
+
+const FILE_EXTENSIONS: ReadonlySet<string> = new Set([
+  'png', 'jpg', 'jpeg', 'gif', 'svg', 'webp', 'ico', 'bmp', 'avif', 'js', 'mjs', 'cjs', 'ts', 'mts', 'cts', 'tsx', 'jsx',
+  'json', 'css', 'scss', 'sass', 'less', 'map', 'html', 'htm', 'md', 'txt', 'yml', 'yaml', 'xml', 'lock', 'vue', 'wasm',
+  'node', 'min', 'woff', 'woff2', 'ttf', 'eot', 'pdf', 'zip', 'gz', 'tgz', 'svelte', 'py', 'rb', 'java', 'kt', 'go', 'rs',
+]);
+
+function isReservedDomain(domain: string): boolean {
+  const d = domain.toLowerCase();
+  return (
+    /^(?:[\w-]+\.)*example\.(?:com|net|org)$/.test(d) ||
+    /\.(?:example|test|invalid|localhost|local\.test)$/.test(d) ||
+    d === 'localhost'
+  );
+}
+
+function validEmail(m: RegExpExecArray): boolean {
+  const email = m[1] ?? '';
+  const at = email.lastIndexOf('@');
+  const local = email.slice(0, at);
+  const domain = email.slice(at + 1);
+  if (local.startsWith('.') || local.endsWith('.') || local.includes('..') || local.toLowerCase() === 'git') {
+    return false;
+  }
+  const labels = domain.split('.');
+  const tld = labels[labels.length - 1]!;
+  if (!/^[A-Za-z]{2,24}$/.test(tld) || FILE_EXTENSIONS.has(tld.toLowerCase())) {
+    return false;
+  }
+  if (labels.some((l) => l.length === 0 || l.startsWith('-') || l.endsWith('-'))) {
+    return false;
+  }
+  return !isReservedDomain(domain);
+}
+
+function validIpv4(m: RegExpExecArray): boolean {
+  const o = m[0].split('.').map(Number) as [number, number, number, number];
+  const [a, b, c, d] = o;
+  if (a === 0 || a === 127 || a >= 224 || d === 0 || d === 255) {
+    return false; // unspecified/"this network", loopback, multicast/reserved/netmask, network/broadcast
+  }
+  if (a === 169 && b === 254) {
+    return false; // link-local
+  }
+  const doc = (a === 192 && b === 0 && c === 2) || (a === 198 && b === 51 && c === 100) || (a === 203 && b === 0 && c === 113);
+  return !doc;
+}
+
+/** Parses an IPv6 address (with optional embedded IPv4 tail) into 8 groups, or undefined. */
+function parseIpv6(text: string): number[] | undefined {
+  let s = text;
+  let tail: number[] = [];
+  const v4 = /(?:^|:)(\d{1,3}(?:\.\d{1,3}){3})$/.exec(s);
+  if (v4) {
+    const parts = v4[1]!.split('.').map(Number);
+    if (parts.some((p) => p > 255)) {
+      return undefined;
+    }
+    tail = [(parts[0]! << 8) | parts[1]!, (parts[2]! << 8) | parts[3]!];
+    s = s.slice(0, s.length - v4[1]!.length);
+    if (s.endsWith(':') && !s.endsWith('::')) {
+      s = s.slice(0, -1);
+    }
+  }
+  const halves = s.split('::');
+  if (halves.length > 2) {
+    return undefined;
+  }
+  const parse = (part: string): number[] | undefined => {
+    if (part === '') {
+      return [];
+    }
+    const groups = part.split(':');
+    if (groups.some((g) => !/^[0-9A-Fa-f]{1,4}$/.test(g))) {
+      return undefined;
+    }
+    return groups.map((g) => parseInt(g, 16));
+  };
+  const head = parse(halves[0]!);
+  const rest = halves.length === 2 ? parse(halves[1]!) : [];
+  if (!head || !rest) {
+    return undefined;
+  }
+  const explicit = head.length + rest.length + tail.length;
+  if (halves.length === 1) {
+    return explicit === 8 ? [...head, ...tail] : undefined;
+  }
+  if (explicit > 7) {
+    return undefined;
+  }
+  return [...head, ...new Array<number>(8 - explicit).fill(0), ...rest, ...tail];
+}
+
+function validIpv6(m: RegExpExecArray): boolean {
+  const text = m[1] ?? '';
+  const g = parseIpv6(text);
+  if (!g) {
+    return false;
+  }
+  if (g.every((x) => x === 0) || (g.slice(0, 7).every((x) => x === 0) && g[7] === 1)) {
+    return false; // unspecified, loopback
+  }
+  if (g[0] === 0x2001 && g[1] === 0x0db8) {
+    return false; // documentation prefix
+  }
+  if (g[0]! >= 0xff00) {
+    return false; // multicast
+  }
+  // `a::b`, `dead::beef`, `Abc::Def`: words and C++/Rust paths that happen to be hex. Real
+  // addresses written by people nearly always carry digits.
+  return /\d/.test(text) && text.replace(/[^:]/g, '').length >= 2;
+}
+
+/** Published test card numbers (not personal data). */
+const TEST_CARDS: ReadonlySet<string> = new Set([
+  '4111111111111111', '4242424242424242', '4000056655665556', '4012888888881881', '4222222222222', '5555555555554444',
+  '5105105105105100', '5200828282828210', '2223003122003222', '378282246310005', '371449635398431', '378734493671000',
+  '6011111111111117', '6011000990139424', '3530111333300000', '3566002020360505', '36227206271667', '30569309025904',
+  '38520000023237', '6200000000000005',
+]);
+
+function validCard(m: RegExpExecArray): boolean {
+  const raw = m[0];
+  const digits = raw.replace(/\D/g, '');
+  if (digits.length < 13 || digits.length > 19 || TEST_CARDS.has(digits) || /^(\d)\1+$/.test(digits)) {
+    return false;
+  }
+  const seps = raw.replace(/\d/g, '');
+  if (seps.length > 0) {
+    // One separator kind, in a card-shaped grouping (4-4-4-4, 4-6-5, 4-4-4-4-3, 4-4-4-1..).
+    if (!/^(?: +|-+)$/.test(seps) || !/^\d{4}[ -]\d{4,6}[ -]\d{4,5}(?:[ -]\d{1,4}){0,2}$/.test(raw)) {
+      return false;
+    }
+  }
+  // Issuer prefixes: Visa 4, Mastercard 51–55/2221–2720, Amex 34/37, Discover 6011/65/644–649,
+  // JCB 3528–3589, Diners 300–305/36/38/39, UnionPay 62.
+  const issuer =
+    /^4/.test(digits) ||
+    /^(?:5[1-5]|2(?:2[2-9]|[3-6]\d|7[01]|720))/.test(digits) ||
+    (/^3[47]/.test(digits) && digits.length === 15) ||
+    /^(?:6011|65|64[4-9]|62)/.test(digits) ||
+    /^35(?:2[89]|[3-8]\d)/.test(digits) ||
+    /^3(?:0[0-5]|[689])/.test(digits);
+  return issuer && luhnValid(digits);
+}
+
+/** Appends the Luhn check digit to `partial` (fixtures are computed, not copied card numbers). */
+function withCheckDigit(partial: string): string {
+  for (let d = 0; d <= 9; d++) {
+    if (luhnValid(partial + d)) {
+      return partial + d;
+    }
+  }
+  throw new Error('unreachable');
+}
+
+function breakCheckDigit(card: string): string {
+  return card.slice(0, -1) + ((Number(card.slice(-1)) + 1) % 10);
+}
+
+function group(digits: string, sizes: readonly number[], sep: string): string {
+  const out: string[] = [];
+  let i = 0;
+  for (const n of sizes) {
+    out.push(digits.slice(i, i + n));
+    i += n;
+  }
+  return out.join(sep);
+}
+
+const IPV4_OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+
+export const piiRules: readonly Rule[] = [
+  defineRule({
+    id: 'email',
+    description: 'Email address (not at reserved example domains)',
+    kind: 'pii',
+    keywords: ['@'],
+    // Anchored at "@" so V8 scans for a literal (10× faster than starting at the local part);
+    // the lookbehind walks back over the local part, and a lookahead inside it captures the whole
+    // address as group 1.
+    pattern:
+      /@(?<=(?<![\w.%+-])(?=([A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}))[A-Za-z0-9._%+-]{1,64}@)/,
+    secretGroup: 1,
+    validate: validEmail,
+    truePositives: ['Contact: ⟦jane.doe+candor@mail-provider.co.uk⟧.', 'author = "Sam Person <⟦s.person@corp.io⟧>"', '⟦a_b@c-d.museum⟧'],
+    falsePositives: ['user@example.com', 'icon@2x.png', 'git@github.com:org/repo.git', 'npm i @types/node@20.1.0', 'docs: someone@host'],
+  }),
+  defineRule({
+    id: 'ipv4-address',
+    description: 'IPv4 address (not loopback/unspecified/reserved/documentation, not in a version context)',
+    kind: 'pii',
+    keywords: [],
+    pattern: new RegExp(
+      `(?<![\\w.:^~-]|[<>=~!]=|(?:[Vv]ersion|VERSION|[Vv]er|[Rr]elease|[Bb]uild)["']?\\s{0,2}[:=]?\\s{0,3}["']?)` +
+        `${IPV4_OCTET}(?:\\.${IPV4_OCTET}){3}(?![\\w-]|\\.\\d)`,
+    ),
+    validate: validIpv4,
+    truePositives: ['ssh deploy@⟦10.1.20.7⟧', 'host: ⟦192.168.1.23⟧', 'curl http://⟦93.184.216.34⟧:8080/', 'client ⟦8.8.4.4⟧ connected'],
+    falsePositives: [
+      '"version": "1.2.3.4"',
+      'v1.2.3.4',
+      'listen 127.0.0.1:3000',
+      'bind 0.0.0.0',
+      'netmask 255.255.255.0',
+      '1.2.3.4-beta.1',
+      'oid 1.3.6.1.4.1',
+      'Version=4.0.0.0',
+      'see 192.0.2.10 (documentation range)',
+    ],
+  }),
+  defineRule({
+    id: 'ipv6-address',
+    description: 'IPv6 address (not loopback/unspecified/documentation/multicast)',
+    kind: 'pii',
+    keywords: [':'],
+    // Anchored at the first ":" of the address: the lookbehind steps back over at most one hex
+    // group to the address start (requiring no word/colon/dot before it), then a lookahead there
+    // captures the candidate; `validIpv6` does the real parsing.
+    pattern:
+      /:(?<=(?<![\w:.])(?=([0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:(?<=:)\d{1,3}(?:\.\d{1,3}){3})?)(?![\w:.]))[0-9A-Fa-f]{0,4}:)/,
+    secretGroup: 1,
+    validate: validIpv6,
+    truePositives: ['from ⟦2a01:4f8:c17:1a2b::1⟧ port 22', 'addr=⟦fe80::1c2d:3e4f:5a6b:7c8d⟧', '⟦2606:4700:4700:0:0:0:0:1111⟧'],
+    falsePositives: ['::1', 'std::vector<int>', 'a::b', 'time 12:34:56', 'mac aa:bb:cc:dd:ee:ff', '2001:db8::1', '::'],
+  }),
+  defineRule({
+    id: 'credit-card-number',
+    description: 'Payment card number (Luhn-valid, known issuer prefix, consistent separators)',
+    kind: 'pii',
+    keywords: [],
+    pattern: /(?<![\w.,-])[2-6]\d{3}(?:[ -]?\d){9,15}(?![\w-]|[.,]\d)/,
+    validate: validCard,
+    truePositives: [
+      `card: ⟦${group(withCheckDigit('453914880343646'), [4, 4, 4, 4], ' ')}⟧`,
+      `pan=⟦${withCheckDigit('542523343010990')}⟧`,
+      `⟦${group(withCheckDigit('34000012345678'), [4, 6, 5], '-')}⟧`,
+    ],
+    falsePositives: [
+      '4111 1111 1111 1111',
+      group(breakCheckDigit(withCheckDigit('453914880343646')), [4, 4, 4, 4], ' '),
+      '2024-01-15 12:00',
+      `${withCheckDigit('542523343010990').slice(0, 4)} ${withCheckDigit('542523343010990').slice(4, 8)}-${withCheckDigit('542523343010990').slice(8)}`,
+      'id 4539148803436467123456',
+    ],
+  }),
+  defineRule({
+    id: 'phone-number',
+    description: 'Phone number, only after a phone/tel/mobile/fax name',
+    kind: 'pii',
+    keywords: ['phone', 'tel', 'mobile', 'cell', 'fax'],
+    pattern:
+      /(?:phone|tel|mobile|cell|fax)(?:[_ .-]?(?:number|no|num))?["'\]]?\s{0,3}(?::=|=>|[:=])\s{0,3}["'\x60]?(\+?\(?\d[\d ().-]{6,18}\d)(?![\d])/i,
+    secretGroup: 1,
+    validate: (m) => {
+      const v = m[1] ?? '';
+      const digits = v.replace(/\D/g, '');
+      // Dates and times have the same digits-and-dashes shape.
+      return digits.length >= 7 && digits.length <= 15 && !/^(\d)\1+$/.test(digits) && !/^\d{4}-\d{2}-\d{2}/.test(v);
+    },
+    truePositives: ['phone: ⟦+44 20 7946 0958⟧', 'tel:⟦+15555550123⟧', '"mobile_number": "⟦(555) 010-4477⟧"'],
+    falsePositives: ['phone: 2024-01-15', 'tel: 12', 'cellSize = 3'],
+  }),
+];

@@ -1,0 +1,62 @@
+import { execFile } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { repoRoot } from './paths';
+
+/**
+ * Reads what Candor recorded from outside VS Code: the log folder in the server's profile and the
+ * `candor` CLI (dist/cli.js) that replays it.
+ */
+
+/** `<user-data>/User/workspaceStorage/<hash>/candor.candor/log` folders that exist now. */
+export function findLogDirs(userDataDir: string): string[] {
+  const storage = path.join(userDataDir, 'User', 'workspaceStorage');
+  let hashes: string[];
+  try {
+    hashes = fs.readdirSync(storage);
+  } catch {
+    return [];
+  }
+  return hashes.map((h) => path.join(storage, h, 'candor.candor', 'log')).filter((dir) => fs.existsSync(dir));
+}
+
+/** `node dist/cli.js replay <logDir> --file <relPath>`: the document's text as Candor rebuilt it. */
+export function replayWithCli(logDir: string, relPath: string, timeoutMs = 30_000): Promise<Buffer> {
+  const cli = path.join(repoRoot, 'dist', 'cli.js');
+  if (!fs.existsSync(cli)) {
+    return Promise.reject(new Error(`${cli} is missing (npm run build / npm run package produce it)`));
+  }
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [cli, 'replay', logDir, '--file', relPath],
+      { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024, timeout: timeoutMs },
+      (error, stdout, stderr) => {
+        if (error) {
+          reject(new Error(`candor replay failed: ${error.message}\n${stderr.toString('utf8').slice(-2000)}`));
+        } else {
+          resolve(stdout);
+        }
+      },
+    );
+  });
+}
+
+/** What the extension writes to $CANDOR_PERF_OUT about once a second. */
+export interface PerfReport {
+  readonly activationMs: number;
+  readonly maxEventLoopDelayMs: number;
+  readonly samples: number;
+}
+
+export function readPerf(file: string): PerfReport | undefined {
+  try {
+    const v = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Record<keyof PerfReport, unknown>>;
+    if (typeof v.activationMs === 'number' && typeof v.maxEventLoopDelayMs === 'number') {
+      return { activationMs: v.activationMs, maxEventLoopDelayMs: v.maxEventLoopDelayMs, samples: typeof v.samples === 'number' ? v.samples : 0 };
+    }
+  } catch {
+    // not written yet, or caught mid-write
+  }
+  return undefined;
+}
