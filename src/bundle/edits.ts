@@ -126,22 +126,20 @@ function moveState<V>(map: Map<string, V>, from: string, to: string): void {
 export function applyConsent(events: readonly LoggedEvent[], receipt: ConsentReceipt): { events: LoggedEvent[]; affected: number } {
   const granted = new Set<string>(receipt.categories);
   const keepOutput = granted.has('terminalOutput');
-  let affected = 0;
-  const out: LoggedEvent[] = [];
-  for (const e of events) {
+  // Through removeEvents: without `files`, a rename goes, and the edits that relied on it with it.
+  const { kept, removed } = removeEvents(events, (e) => {
     const category = eventCategory(e.event);
-    if (category !== undefined && !granted.has(category)) {
-      affected++;
-      continue;
-    }
+    return category !== undefined && !granted.has(category);
+  });
+  let affected = removed;
+  const out = kept.map((e): LoggedEvent => {
     if (e.event.t === 'term' && !keepOutput && (e.event.out !== undefined || e.event.cut !== undefined)) {
       const { out: _out, cut: _cut, ...rest } = e.event;
-      out.push({ seq: e.seq, event: rest });
       affected++;
-      continue;
+      return { seq: e.seq, event: rest };
     }
-    out.push(e);
-  }
+    return e;
+  });
   return { events: out, affected };
 }
 

@@ -10,6 +10,7 @@ import type { BuildControl, BuiltBundle } from './build';
 import { buildBundle } from './build';
 import { BundleError } from './errors';
 import { buildBundleFromLog } from './fromLog';
+import type { LogBundle } from './fromLog';
 import { createDefaultRedactor } from './redactorAdapter';
 import type { Redactor } from './types';
 import type { HostToWorker, WorkerBuildParams, WorkerToHost } from './workerProtocol';
@@ -54,9 +55,12 @@ export async function runBuildWorker(port: MessagePort, params: WorkerBuildParam
   try {
     const redactor = await loadRedactor(params.redactorModule);
     const source = params.source;
-    let built: BuiltBundle & { skipped?: WorkerToHost extends never ? never : readonly { seq: number; reason: string }[]; damaged?: number; synthesized?: number };
+    let built: BuiltBundle;
+    let fromLog: Pick<LogBundle, 'skipped' | 'damaged' | 'synthesized'> = { skipped: [], damaged: 0, synthesized: 0 };
     if (source.kind === 'log') {
-      built = await buildBundleFromLog(source.dir, { ...params.params, ...source.selection, redactor }, control);
+      const b = await buildBundleFromLog(source.dir, { ...params.params, ...source.selection, redactor }, control);
+      built = b;
+      fromLog = { skipped: b.skipped, damaged: b.damaged, synthesized: b.synthesized };
     } else {
       built = await buildBundle({ ...params.params, events: source.events, redactor }, control);
     }
@@ -69,9 +73,7 @@ export async function runBuildWorker(port: MessagePort, params: WorkerBuildParam
         sha256: built.sha256,
         id: built.id,
         manifest: built.manifest,
-        skipped: built.skipped ?? [],
-        damaged: built.damaged ?? 0,
-        synthesized: built.synthesized ?? 0,
+        ...fromLog,
       },
       [bytes],
     );

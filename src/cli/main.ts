@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { describeError } from '../model/logger';
+import { BUNDLE_COMMANDS } from './bundleCommands';
 import type { CliIo, Command, CommandInput, OptionValues } from './command';
 import { commandHelp, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, InputError, UsageError, usageLine } from './command';
 import { logStatsCommand, logVerifyCommand } from './logCommands';
@@ -10,7 +11,7 @@ import { createLogSource } from './storeAdapter';
 import { findVersion } from './version';
 
 /** Every command, in help order. Add a command here (multi-word names form groups, like `log`). */
-export const COMMANDS: readonly Command[] = [logStatsCommand, logVerifyCommand, replayCommand];
+export const COMMANDS: readonly Command[] = [logStatsCommand, logVerifyCommand, replayCommand, ...BUNDLE_COMMANDS];
 
 export interface MainOptions {
   readonly source?: LogSource;

@@ -80,8 +80,8 @@ function splitsIntoPlaceholders(w: string): boolean {
  * (`my-secret-name`), URLs and file paths, type names.
  */
 export function isIdentifierLike(value: string): boolean {
-  if (/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+(?:\(\))?$/.test(value)) {
-    return true; // member path
+  if (/^[A-Za-z_$][\w$]*(?:\??\.[A-Za-z_$][\w$]*)+(?:\(\))?$/.test(value)) {
+    return true; // member path, optional chaining included
   }
   if (/^[A-Za-z]+(?:[_.:-][A-Za-z]+)*[_.:-]?\d{0,2}$/.test(value)) {
     return true; // words and separators, at most a short version suffix
@@ -114,7 +114,9 @@ export function looksLikeSecret(value: string, options: SecretValueOptions = {})
   if (value.length < minLength || value.length > maxLength) {
     return false;
   }
-  if (/\s/.test(value) || isPlaceholder(value) || isIdentifierLike(value)) {
+  // Brackets and an inner `=` mark markup or expressions (`[type=password]`, `a=b&c=d`); secrets
+  // rarely contain them (base64 padding `=` only ends a value).
+  if (/[\s[\](){}]|=[^=]/.test(value) || isPlaceholder(value) || isIdentifierLike(value)) {
     return false;
   }
   const entropy = shannonEntropy(value);

@@ -10,6 +10,10 @@
  * Case-insensitivity is folded into the alphabet: each keyword character and its upper-case form
  * map to the same class, every other character maps to class 0, so the transition table stays
  * small (states × classes) and non-ASCII keywords (a username like `josé`) work too.
+ *
+ * One-character keywords (`@`, `:`) are frequent in source, so they would take the automaton's
+ * slow "keyword found" branch every few characters; they are looked up with native `indexOf`
+ * instead, outside the automaton.
  */
 export class KeywordIndex {
   readonly keywords: readonly string[];
@@ -24,11 +28,29 @@ export class KeywordIndex {
   /** For each state, the keyword ids ending there (including via suffix links). */
   private readonly outputs: readonly (readonly number[])[];
 
+  /** One-character keywords: [keyword id, lower-case char, upper-case char]. */
+  private readonly singles: readonly (readonly [number, string, string])[];
+  /** Multi-character keyword ids, indexed like the automaton's keyword numbers. */
+  private readonly multiIds: readonly number[];
+
   constructor(keywords: readonly string[]) {
     this.keywords = keywords;
+    const singles: [number, string, string][] = [];
+    const multiIds: number[] = [];
+    keywords.forEach((k, id) => {
+      const lower = k.toLowerCase();
+      if (lower.length === 1) {
+        singles.push([id, lower, lower.toUpperCase()]);
+      } else {
+        multiIds.push(id);
+      }
+    });
+    this.singles = singles;
+    this.multiIds = multiIds;
+    const multi = multiIds.map((id) => keywords[id]!);
     const classOf = new Uint16Array(65536);
     const classByChar = new Map<string, number>();
-    for (const k of keywords) {
+    for (const k of multi) {
       for (const ch of k.toLowerCase()) {
         if (!classByChar.has(ch)) {
           classByChar.set(ch, classByChar.size + 1);
@@ -46,8 +68,9 @@ export class KeywordIndex {
 
     // Trie.
     const goto: Map<number, number>[] = [new Map()];
+    // Output lists hold indexes into `multi`; `present` maps them back through multiIds.
     const out: number[][] = [[]];
-    keywords.forEach((k, id) => {
+    multi.forEach((k, id) => {
       let s = 0;
       for (const ch of k.toLowerCase()) {
         const c = classByChar.get(ch)!;
@@ -104,14 +127,23 @@ export class KeywordIndex {
   /** Which keywords occur in `text` (case-insensitively): flags indexed like `keywords`. */
   present(text: string): Uint8Array {
     const found = new Uint8Array(this.keywords.length);
-    const { classOf, delta, outputs, classCount } = this;
+    for (const [id, lower, upper] of this.singles) {
+      if (text.includes(lower) || (upper !== lower && text.includes(upper))) {
+        found[id] = 1;
+      }
+    }
+    if (this.multiIds.length === 0) {
+      return found;
+    }
+    const { classOf, delta, outputs, classCount, multiIds } = this;
     let s = 0;
     for (let i = 0, n = text.length; i < n; i++) {
       s = delta[s + classOf[text.charCodeAt(i)]!]!;
       if (s < 0) {
         s = ~s;
-        for (const id of outputs[s / classCount]!) {
-          found[id] = 1;
+        const ids = outputs[(s / classCount) | 0]!;
+        for (let j = 0; j < ids.length; j++) {
+          found[multiIds[ids[j]!]!] = 1;
         }
       }
     }

@@ -13,6 +13,8 @@ import { Emitter } from './emitter';
 import type { Disposable } from './emitter';
 import { createNodeFs } from './fsBackend';
 import type { StoreFileHandle, StoreFs } from './fsBackend';
+import type { Config, EventLogOptions, EventLogStats, RotateEvent } from './eventLogOptions';
+import { resolveConfig } from './eventLogOptions';
 import { Framer } from './framing';
 import type { TimedRecord } from './framing';
 import { acquireLock } from './lock';
@@ -23,62 +25,7 @@ import { recoverLog } from './recovery';
 import type { RecoveryReport } from './recovery';
 import { segmentFile } from './segments';
 
-export interface EventLogOptions<T extends TimedRecord> {
-  /** The log directory (created if missing). */
-  readonly dir: string;
-  /** Longest a queued record waits before a write starts (default 250). */
-  readonly flushIntervalMs?: number;
-  /** A write starts as soon as this many records are queued (default 500). */
-  readonly flushMaxEvents?: number;
-  /** At most one fsync per this many ms, besides `sync()` and `close()` (default 1000). */
-  readonly fsyncIntervalMs?: number;
-  /** A new segment starts before one would grow past this (default 4 MiB). */
-  readonly segmentMaxBytes?: number;
-  /** Records held in memory (queued or being written) at most; beyond, `append` refuses (default 10 000). */
-  readonly queueMaxEvents?: number;
-  /** Bytes held in memory at most (default 4 MiB). */
-  readonly queueMaxBytes?: number;
-  readonly logger?: Logger;
-  /** Clock (ms since the epoch), for tests. */
-  readonly now?: () => number;
-  /** File system backend (default: Node's fs/promises). */
-  readonly fs?: StoreFs;
-  /** Builds the record written after records were refused: "`dropped` records were lost here". */
-  readonly makeDropRecord?: (dropped: number, ts: number) => T;
-}
-
-export interface EventLogStats {
-  /** Records accepted by `append` (given a seq), drop records included. */
-  readonly appended: number;
-  /** Records handed to the OS (written to the file). */
-  readonly written: number;
-  /** Records refused: queue full, log closed, or not serialisable. */
-  readonly dropped: number;
-  readonly bytesWritten: number;
-  /** Segments in the log (existing at open + started since). */
-  readonly segments: number;
-  /** Index of the segment being written. */
-  readonly activeSegment: number;
-  /** Seq of the last accepted record (0: none yet in this log). */
-  readonly lastSeq: number;
-  /** Seq of the last record written to the OS. */
-  readonly writtenSeq: number;
-  /** Seq of the last record known durable (fsynced). */
-  readonly syncedSeq: number;
-  /** Records in memory (queued or being written). */
-  readonly queueLength: number;
-  readonly queueBytes: number;
-  /** True between a failed write and the next successful one. */
-  readonly failing: boolean;
-}
-
-export interface RotateEvent {
-  /** Index of the segment that starts now. */
-  readonly segment: number;
-  readonly previous: number;
-  /** Seq the new segment's first record gets. */
-  readonly firstSeq: number;
-}
+export type { EventLogOptions, EventLogStats, RotateEvent } from './eventLogOptions';
 
 /** Queued records bound for one segment. */
 interface Piece {
@@ -93,26 +40,7 @@ interface Piece {
   lastSeq: number;
 }
 
-const DEFAULTS = {
-  flushIntervalMs: 250,
-  flushMaxEvents: 500,
-  fsyncIntervalMs: 1000,
-  segmentMaxBytes: 4 * 1024 * 1024,
-  queueMaxEvents: 10_000,
-  queueMaxBytes: 4 * 1024 * 1024,
-} as const;
-
 const MAX_RETRY_DELAY_MS = 30_000;
-
-interface Config {
-  readonly dir: string;
-  readonly flushIntervalMs: number;
-  readonly flushMaxEvents: number;
-  readonly fsyncIntervalMs: number;
-  readonly segmentMaxBytes: number;
-  readonly queueMaxEvents: number;
-  readonly queueMaxBytes: number;
-}
 
 export class EventLog<T extends TimedRecord> {
   /**
@@ -121,15 +49,7 @@ export class EventLog<T extends TimedRecord> {
    * the last segment for appending.
    */
   static async open<T extends TimedRecord>(options: EventLogOptions<T>): Promise<EventLog<T>> {
-    const config: Config = {
-      dir: options.dir,
-      flushIntervalMs: positive('flushIntervalMs', options.flushIntervalMs ?? DEFAULTS.flushIntervalMs),
-      flushMaxEvents: positive('flushMaxEvents', options.flushMaxEvents ?? DEFAULTS.flushMaxEvents),
-      fsyncIntervalMs: nonNegative('fsyncIntervalMs', options.fsyncIntervalMs ?? DEFAULTS.fsyncIntervalMs),
-      segmentMaxBytes: positive('segmentMaxBytes', options.segmentMaxBytes ?? DEFAULTS.segmentMaxBytes),
-      queueMaxEvents: positive('queueMaxEvents', options.queueMaxEvents ?? DEFAULTS.queueMaxEvents),
-      queueMaxBytes: positive('queueMaxBytes', options.queueMaxBytes ?? DEFAULTS.queueMaxBytes),
-    };
+    const config = resolveConfig(options);
     const fs = options.fs ?? createNodeFs();
     const logger = options.logger ?? nullLogger;
     const now = options.now ?? Date.now;
@@ -260,8 +180,14 @@ export class EventLog<T extends TimedRecord> {
     return true;
   }
 
-  /** Writes everything queued (fsyncing if the interval has passed). Rejects with LogWriteError. */
+  /**
+   * Writes everything queued (fsyncing if the interval has passed). Rejects with LogWriteError.
+   * Once the log is closing, the same as `close()`.
+   */
   flush(): Promise<void> {
+    if (this.closing !== undefined) {
+      return this.closing;
+    }
     return this.run(() =>
       this.guard(async () => {
         await this.writePending();
@@ -270,8 +196,14 @@ export class EventLog<T extends TimedRecord> {
     );
   }
 
-  /** Writes everything queued and fsyncs: resolves once every record appended before is durable. */
+  /**
+   * Writes everything queued and fsyncs: resolves once every record appended before is durable.
+   * Rejects with LogWriteError. Once the log is closing, the same as `close()`.
+   */
   sync(): Promise<void> {
+    if (this.closing !== undefined) {
+      return this.closing;
+    }
     return this.run(() =>
       this.guard(async () => {
         await this.writePending();
@@ -334,7 +266,9 @@ export class EventLog<T extends TimedRecord> {
     if (this.queuedBytes + bytes > config.queueMaxBytes) {
       return false;
     }
-    if (this.projectedBytes > 0 && this.projectedBytes + bytes > config.segmentMaxBytes) {
+    // While rotation listeners run, what they append stays together at the start of the new
+    // segment (which may then exceed the limit): a segment must begin with its snapshots.
+    if (!this.notifyingRotate && this.projectedBytes > 0 && this.projectedBytes + bytes > config.segmentMaxBytes) {
       const seq = this.nextSeq;
       this.startSegment();
       if (this.nextSeq !== seq) {
@@ -373,7 +307,7 @@ export class EventLog<T extends TimedRecord> {
     this.targetSegment++;
     this.projectedBytes = 0;
     this.open = newPiece(this.targetSegment);
-    if (!this.notifyingRotate && this.rotateEmitter.size > 0) {
+    if (this.rotateEmitter.size > 0) {
       this.notifyingRotate = true;
       try {
         this.rotateEmitter.fire({ segment: this.targetSegment, previous, firstSeq: this.nextSeq }, (err) =>
@@ -447,6 +381,9 @@ export class EventLog<T extends TimedRecord> {
 
   /** A flush nobody awaits: failures are reported through onError only. */
   private backgroundFlush(): void {
+    if (this.closed) {
+      return;
+    }
     this.flush().catch(() => undefined);
   }
 
@@ -691,18 +628,4 @@ function materialize(piece: Piece): Buffer {
     piece.lines = [];
   }
   return piece.data;
-}
-
-function positive(name: string, value: number): number {
-  if (!(Number.isFinite(value) && value > 0)) {
-    throw new RangeError(`event log: ${name} must be a positive number, got ${value}`);
-  }
-  return value;
-}
-
-function nonNegative(name: string, value: number): number {
-  if (!(Number.isFinite(value) && value >= 0)) {
-    throw new RangeError(`event log: ${name} must be a non-negative number, got ${value}`);
-  }
-  return value;
 }

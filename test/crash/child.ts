@@ -71,7 +71,7 @@ async function main(): Promise<void> {
         },
       );
     }
-    // About 50k records/s at most: far above any typist, while leaving CPU to a parallel trial.
+    // At most ~50k records/s: far above any typist, and it leaves CPU to a parallel trial.
     await new Promise((resolve) => setTimeout(resolve, 1));
   }
 }

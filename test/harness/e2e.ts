@@ -85,7 +85,8 @@ export async function runE2eTest(test: E2eTest, tools: Tools, vsix: string): Pro
       log(`workbench ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
       await test.run({ page, server, workspace, artifactsDir, perfOut, log });
     };
-    await withTimeout(body(), test.timeoutMs ?? 300_000, `e2e test "${test.name}"`);
+    const timeoutMs = test.timeoutMs ?? 300_000;
+    await withTimeout(body(), timeoutMs, `e2e test "${test.name}" did not finish within ${Math.round(timeoutMs / 1000)} s`);
   } catch (e) {
     error = e instanceof Error ? (e.stack ?? e.message) : String(e);
     const shot = await screenshot(page, artifactsDir, `${test.name}-failure`);

@@ -53,7 +53,8 @@ export interface IntegrationResult {
   readonly phases: Readonly<Record<string, number>>;
 }
 
-export const DEFAULT_RUN_TIMEOUT_MS = 180_000;
+/** 180 s, or CANDOR_RUN_TIMEOUT_MS (e.g. for a slow or heavily loaded machine). */
+export const DEFAULT_RUN_TIMEOUT_MS = Number(process.env.CANDOR_RUN_TIMEOUT_MS) > 0 ? Number(process.env.CANDOR_RUN_TIMEOUT_MS) : 180_000;
 
 /** Workbench log lines that are expected on a machine without internet access. */
 const NOISE = /ENOTFOUND|open-vsx\.org|ERR_NAME_NOT_RESOLVED|authentication provider 'github'|^\s+at .*workbench\.js|\[AccountPolicyGate\]/;
@@ -154,11 +155,12 @@ export async function runIntegration(spec: IntegrationRun, options: IntegrationO
     exitCode = await withTimeout(
       Promise.race([exited, crashed]),
       timeoutMs - (Date.now() - started),
-      `integration run "${spec.name}" did not finish: the suite hung, or the test payload was ignored`,
+      `integration run "${spec.name}" did not finish within ${Math.round(timeoutMs / 1000)} s: the suite hung, or the test payload was ignored`,
     );
     mark('done');
     if (exitCode !== 0) {
       error = `the suite's run() rejected (exit code ${exitCode})`;
+      await screenshot(page, artifactsDir, 'failure');
     }
   } catch (e) {
     error = e instanceof Error ? (TimeoutError.is(e) ? e.message : (e.stack ?? e.message)) : String(e);

@@ -125,11 +125,11 @@ export function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Rejects with `message` if `promise` has not settled within `ms`. */
+/** Rejects with a TimeoutError carrying `message` if `promise` has not settled within `ms`. */
 export async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`${message} (timed out after ${Math.round(ms / 1000)} s)`)), ms);
+    timer = setTimeout(() => reject(new TimeoutError(message)), Math.max(0, ms));
   });
   try {
     return await Promise.race([promise, timeout]);

@@ -138,8 +138,11 @@ export const cloudRules: readonly Rule[] = [
     id: 'azure-client-secret-context',
     description: 'Azure client secret (classic format) next to AZURE_CLIENT_SECRET / ARM_CLIENT_SECRET',
     kind: 'secret',
-    keywords: ['azure', 'arm_client_secret'],
-    pattern: contextPattern('azure|arm', 'client[_.-]?secret', '[A-Za-z0-9_~.+/=-]{32,44}', '(?![A-Za-z0-9_~.+/=-])'),
+    keywords: ['client_secret', 'client-secret', 'client.secret', 'clientsecret'],
+    // Anchored at the rarer "client…secret" (the Azure SDK sources say "azure" everywhere); the
+    // lookbehind requires the azure/arm context before it.
+    pattern:
+      /client[_.-]?secret(?<=(?:azure|arm)[\w.-]{0,30}client[_.-]?secret)["'\]]?\s{0,3}(?::=|=>|[:=])\s{0,3}["'\x60]?([A-Za-z0-9_~.+/=-]{32,44})(?![A-Za-z0-9_~.+/=-])/i,
     secretGroup: 1,
     truePositives: [`ARM_CLIENT_SECRET="⟦${synth(BASE64URL, 34, 291)}⟧"`, `azure.client-secret: ⟦${synth(ALNUM, 40, 292)}⟧`],
     falsePositives: ['AZURE_CLIENT_SECRET=${{ secrets.AZURE_CLIENT_SECRET }}', 'AZURE_CLIENT_ID=00000000-0000-0000-0000-000000000000'],

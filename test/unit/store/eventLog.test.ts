@@ -183,6 +183,45 @@ describe('store/EventLog', () => {
     assert.equal((await readLogAll(dir)).entries.length, 2);
   });
 
+  it('keeps what a rotation listener appends together at the start of the new segment, even when large', async () => {
+    const log = await openLog({ segmentMaxBytes: 400 });
+    let fired = 0;
+    log.onRotate(() => {
+      fired++;
+      for (let k = 0; k < 5; k++) {
+        log.append({ t: 'snap', ts: 0, n: k, s: 's'.repeat(100) }); // 5 × ~150 B > 400 B
+      }
+    });
+    for (let i = 0; i < 10; i++) {
+      log.append(rec(i, i, 'x'.repeat(100)));
+    }
+    await log.close();
+    const segs = await listSegments(createNodeFs(), dir);
+    assert.equal(fired, segs.length - 1);
+    for (const seg of segs.slice(1)) {
+      const kinds = (await readFile(seg.path, 'utf8'))
+        .trimEnd()
+        .split('\n')
+        .map((l) => (JSON.parse(l.split('\t')[2]!) as TestRecord).t);
+      assert.deepEqual(kinds.slice(0, 6), ['snap', 'snap', 'snap', 'snap', 'snap', 'x'], seg.name);
+    }
+    const { entries } = await readLogAll<TestRecord>(dir);
+    assert.equal(entries.filter((e) => e.record.t === 'x').length, 10);
+  });
+
+  it('turns flush() and sync() after close() into no-ops, and refuses appends', async () => {
+    const h = instrumentedFs();
+    const log = await openLog({ fs: h.fs });
+    log.append(rec(1));
+    await log.close();
+    h.reset();
+    assert.equal(log.append(rec(2)), false);
+    await log.flush();
+    await log.sync();
+    assert.equal(h.total(), 0);
+    assert.equal(log.stats.dropped, 1);
+  });
+
   describe('write failures', () => {
     it('reports ENOSPC through onError, keeps the batch and writes it once the disk recovers', async () => {
       let full = true;

@@ -139,7 +139,8 @@ describe('store/recovery', () => {
     }
     type Damage =
       | { readonly kind: 'truncate'; readonly seg: number; readonly pos: number }
-      | { readonly kind: 'flip'; readonly seg: number; readonly pos: number; readonly bit: number };
+      /** A bit flip anywhere, or in a TAB or LF (where resynchronisation matters). */
+      | { readonly kind: 'flip' | 'flip-separator'; readonly seg: number; readonly pos: number; readonly bit: number };
 
     const recordArb = fc.record({
       s: fc.string({ unit: 'binary', maxLength: 40 }),
@@ -148,6 +149,12 @@ describe('store/recovery', () => {
     const damageArb: fc.Arbitrary<Damage> = fc.oneof(
       fc.record({ kind: fc.constant('truncate' as const), seg: fc.nat(), pos: fc.nat() }),
       fc.record({ kind: fc.constant('flip' as const), seg: fc.nat(), pos: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
+      fc.record({
+        kind: fc.constant('flip-separator' as const),
+        seg: fc.nat(),
+        pos: fc.nat(),
+        bit: fc.integer({ min: 0, max: 7 }),
+      }),
     );
 
     it('never throws, keeps every untouched record, accepts no damaged one, and stays appendable', async () => {

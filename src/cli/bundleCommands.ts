@@ -1,0 +1,348 @@
+/**
+ * `candor bundle build | inspect | verify | replay`: build a bundle from a log, and read one back
+ * with the same checks the collector applies. The bundle format lives in src/bundle/.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { buildBundleFromLog } from '../bundle/fromLog';
+import { BundleError } from '../bundle/errors';
+import type { ReadBundle } from '../bundle/format';
+import { readBundle } from '../bundle/format';
+import { createDefaultRedactor } from '../bundle/redactorAdapter';
+import type { BundleManifest, Redactor } from '../bundle/types';
+import { DEFAULT_LIMITS } from '../bundle/types';
+import { validateReceipt } from '../bundle/validate';
+import { verifyBundle } from '../bundle/verify';
+import type { ConsentReceipt } from '../consent/consentMachine';
+import { describeError } from '../model/logger';
+import { Replayer } from '../replay/replayer';
+import type { Command, CommandContext, CommandInput } from './command';
+import { EXIT_FAILURE, EXIT_OK, InputError, UsageError } from './command';
+import { formatBytes, formatDuration } from './format';
+import { requireLogDir } from './logDir';
+import { findVersion } from './version';
+
+export interface BundleCommandDeps {
+  /** The redactor `bundle build` uses; the on-device engine by default (tests pass a fake). */
+  readonly redactor?: () => Redactor;
+  /** The clock for `createdAt` when `--created-at` is not given. */
+  readonly now?: () => Date;
+  readonly extensionVersion?: string;
+}
+
+/** `--from`/`--to`: milliseconds since the epoch, or an ISO 8601 date or time. */
+export function parseTimeOption(name: string, raw: string, command: string): number {
+  if (/^\d+$/.test(raw)) {
+    const ms = Number(raw);
+    if (Number.isSafeInteger(ms)) {
+      return ms;
+    }
+  } else if (/^\d{4}-\d{2}-\d{2}([T ][\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(raw)) {
+    const ms = Date.parse(raw);
+    if (!Number.isNaN(ms)) {
+      return ms;
+    }
+  }
+  throw new UsageError(`bad --${name} '${raw}': expected milliseconds since the epoch or an ISO 8601 time`, command);
+}
+
+function parseSeq(raw: string): number {
+  if (!/^[1-9]\d*$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
+    throw new UsageError(`bad --seq '${raw}': expected a positive integer`, 'bundle replay');
+  }
+  return Number(raw);
+}
+
+async function readReceipt(cwd: string, file: string): Promise<ConsentReceipt> {
+  const path = resolve(cwd, file);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new InputError(`cannot read the consent receipt ${path}: ${(err as { code?: string }).code ?? describeError(err)}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new InputError(`the consent receipt ${path} is not valid JSON`);
+  }
+  // Accept the receipt itself or a stored consent snapshot ({ state, receipt }).
+  const candidate = typeof raw === 'object' && raw !== null && 'receipt' in raw ? (raw as { receipt: unknown }).receipt : raw;
+  try {
+    return validateReceipt(candidate, 'receipt');
+  } catch (err) {
+    throw new InputError(`the consent receipt ${path} is not valid: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** Reads a bundle file into memory, refusing one past the size limit before reading it. */
+async function readBundleFile(cwd: string, file: string): Promise<{ path: string; bytes: Buffer }> {
+  const path = resolve(cwd, file);
+  let size: number;
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) {
+      throw new InputError(`not a file: ${path}`);
+    }
+    size = st.size;
+  } catch (err) {
+    if (InputError.is(err)) {
+      throw err;
+    }
+    throw new InputError(`no such file: ${path}`);
+  }
+  if (size > DEFAULT_LIMITS.maxFileBytes) {
+    throw new BundleError('too-large', `the bundle file is ${size} bytes; the limit is ${DEFAULT_LIMITS.maxFileBytes}`);
+  }
+  return { path, bytes: await readFile(path) };
+}
+
+/** Writes via a temporary file and a rename, so a failed build never leaves half a bundle. */
+async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
+  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Runs `fn`, turning a `BundleError` into a message and exit code 1. */
+async function reportingBundleErrors(ctx: CommandContext, fn: () => Promise<number>): Promise<number> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (BundleError.is(err)) {
+      ctx.io.stderr.write(`candor: ${err.message} [${err.code}]\n`);
+      return EXIT_FAILURE;
+    }
+    throw err;
+  }
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** The human-readable summary of a bundle that `inspect` prints. */
+export function describeBundle(read: Pick<ReadBundle, 'sha256' | 'id' | 'contentBytes' | 'manifest'>, fileBytes: number): string {
+  const m: BundleManifest = read.manifest;
+  const lines: string[] = [];
+  const row = (label: string, value: string): void => {
+    lines.push(`${`${label}:`.padEnd(18)}${value}`);
+  };
+  row('File SHA-256', read.sha256);
+  row('Bundle id', `${read.id} (SHA-256 of the content)`);
+  row('Size', `${formatBytes(fileBytes)} (content ${formatBytes(read.contentBytes)})`);
+  row('Format', `v${m.format}, built ${m.createdAt} by Candor ${m.extensionVersion}, policy ${m.policyVersion}`);
+  row('Consent', `${m.consent.categories.join(', ')}; granted ${m.consent.grantedAt} (text ${m.consent.policyVersion}, Candor ${m.consent.extensionVersion})`);
+  row('Workspace id', m.consent.workspaceId);
+  if (m.range !== undefined) {
+    row('Time', `${iso(m.range.firstTs)} to ${iso(m.range.lastTs)} (${formatDuration(m.range.lastTs - m.range.firstTs)})`);
+  }
+  row('Source', `seq ${m.source.firstSeq ?? '-'} to ${m.source.lastSeq ?? '-'}; sessions ${m.source.sessions.length === 0 ? '(none in the bundle)' : m.source.sessions.join(', ')}`);
+  const byType = Object.entries(m.counts.byType).sort(([, a], [, b]) => (b ?? 0) - (a ?? 0));
+  row('Events', `${m.counts.events}${byType.length > 0 ? ` (${byType.map(([t, n]) => `${t} ${n}`).join(', ')})` : ''}`);
+  row('Files', String(m.files.length));
+  for (const f of m.files.slice(0, 50)) {
+    lines.push(`  ${String(f.events).padStart(8)}  ${f.f}`);
+  }
+  if (m.files.length > 50) {
+    lines.push(`  … and ${m.files.length - 50} more (see --json)`);
+  }
+  row('Exclusions', `${m.exclusions.patterns.length} patterns; ${m.exclusions.events} events left out; ${m.exclusions.outsideConsent} outside consent`);
+  const findings = m.redaction.findings.map((f) => `${f.rule} ${f.values}/${f.occurrences}`).join(', ');
+  row('Redaction', `${m.redaction.engine}; ${m.redaction.eventsChanged} events changed${findings === '' ? '' : `; ${findings} (values/occurrences)`}`);
+  row('Reviewer actions', String(m.reviewerActions.length));
+  for (const a of m.reviewerActions) {
+    lines.push(`  ${a.at}  ${a.action}: ${a.detail} (${a.removed} events removed)`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function bundleCommands(deps: BundleCommandDeps = {}): Command[] {
+  const build: Command = {
+    name: 'bundle build',
+    args: ['logdir'],
+    summary: 'Build a redacted bundle file from a log (what would be uploaded after preview).',
+    details:
+      'A bundle must carry the consent receipt. The extension keeps it in VS Code state, so the CLI\n' +
+      'takes it from a JSON file (the receipt, or a stored consent snapshot holding one).\n' +
+      'Prints the file SHA-256: the hash the preview shows and the upload sends.',
+    options: {
+      out: { type: 'string', value: '<file>', required: true, description: 'Bundle file to write' },
+      receipt: { type: 'string', value: '<json file>', description: 'Consent receipt (required)' },
+      from: { type: 'string', value: '<iso|ms>', description: 'Only events at or after this time' },
+      to: { type: 'string', value: '<iso|ms>', description: 'Only events at or before this time' },
+      session: { type: 'string', value: '<id>', description: 'Only events of this recording session' },
+      'policy-version': { type: 'string', value: '<v>', description: "Policy version to record (default: the receipt's)" },
+      'created-at': { type: 'string', value: '<iso>', description: 'Creation time to record (default: now); fixes the output bytes' },
+    },
+    async run(ctx: CommandContext, input: CommandInput): Promise<number> {
+      const opt = (name: string): string | undefined => {
+        const v = input.options[name];
+        return typeof v === 'string' ? v : undefined;
+      };
+      const receiptFile = opt('receipt');
+      if (receiptFile === undefined) {
+        throw new UsageError(
+          'a bundle needs the consent receipt: pass --receipt <json file> (the extension keeps it in VS Code state)',
+          'bundle build',
+        );
+      }
+      const from = opt('from') === undefined ? undefined : parseTimeOption('from', opt('from')!, 'bundle build');
+      const to = opt('to') === undefined ? undefined : parseTimeOption('to', opt('to')!, 'bundle build');
+      if (from !== undefined && to !== undefined && from > to) {
+        throw new UsageError('--from is after --to', 'bundle build');
+      }
+      const createdRaw = opt('created-at');
+      const createdAt = createdRaw === undefined ? (deps.now?.() ?? new Date()) : new Date(parseTimeOption('created-at', createdRaw, 'bundle build'));
+      const dir = await requireLogDir(ctx.cwd, input.args['logdir']);
+      const receipt = await readReceipt(ctx.cwd, receiptFile);
+      const out = resolve(ctx.cwd, opt('out')!);
+      return reportingBundleErrors(ctx, async () => {
+        const built = await buildBundleFromLog(dir, {
+          from,
+          to,
+          sessionId: opt('session'),
+          receipt,
+          extensionVersion: deps.extensionVersion ?? findVersion(__dirname),
+          policyVersion: opt('policy-version') ?? receipt.policyVersion,
+          createdAt,
+          redactor: (deps.redactor ?? createDefaultRedactor)(),
+        });
+        for (const s of built.skipped.slice(0, 10)) {
+          ctx.io.stderr.write(`candor: warning: seq ${s.seq} left out: ${s.reason}\n`);
+        }
+        if (built.skipped.length > 10) {
+          ctx.io.stderr.write(`candor: warning: ${built.skipped.length - 10} more records left out\n`);
+        }
+        if (built.damaged > 0) {
+          ctx.io.stderr.write(`candor: warning: ${built.damaged} damaged log records skipped (see 'candor log verify')\n`);
+        }
+        await writeAtomic(out, built.bytes);
+        ctx.io.stdout.write(
+          `Wrote ${out}\n` +
+            `  ${built.manifest.counts.events} events, ${built.manifest.files.length} files, ${formatBytes(built.bytes.length)}\n` +
+            `  SHA-256 ${built.sha256}\n`,
+        );
+        return EXIT_OK;
+      });
+    },
+  };
+
+  const inspect: Command = {
+    name: 'bundle inspect',
+    args: ['file'],
+    summary: "Show a bundle's manifest: consent, time range, counts, files, redaction, reviewer actions.",
+    details: 'The bundle is fully read and checked first (hash, schema, counts); exits 1 if it is invalid.',
+    options: {
+      json: { type: 'boolean', description: 'Print { sha256, id, contentBytes, manifest } as JSON' },
+    },
+    async run(ctx: CommandContext, input: CommandInput): Promise<number> {
+      return reportingBundleErrors(ctx, async () => {
+        const { bytes } = await readBundleFile(ctx.cwd, input.args['file']);
+        const read = await readBundle(bytes);
+        if (input.options['json'] === true) {
+          ctx.io.stdout.write(`${JSON.stringify({ sha256: read.sha256, id: read.id, contentBytes: read.contentBytes, manifest: read.manifest }, null, 2)}\n`);
+        } else {
+          ctx.io.stdout.write(describeBundle(read, bytes.length));
+        }
+        return EXIT_OK;
+      });
+    },
+  };
+
+  const verify: Command = {
+    name: 'bundle verify',
+    args: ['file'],
+    summary: 'Check a bundle: header, hashes, schema of every line, counts, and replay through every checkpoint.',
+    details: 'Exits 0 when everything holds, 1 on any failure.',
+    options: {
+      sha256: { type: 'string', value: '<hex>', description: 'Also require this file SHA-256 (e.g. the one approved)' },
+      json: { type: 'boolean', description: 'Print the report as JSON' },
+    },
+    async run(ctx: CommandContext, input: CommandInput): Promise<number> {
+      const expected = input.options['sha256'];
+      if (typeof expected === 'string' && !/^[0-9a-fA-F]{64}$/.test(expected)) {
+        throw new UsageError(`bad --sha256 '${expected}': expected 64 hex digits`, 'bundle verify');
+      }
+      return reportingBundleErrors(ctx, async () => {
+        const { bytes } = await readBundleFile(ctx.cwd, input.args['file']);
+        const report = await verifyBundle(bytes, typeof expected === 'string' ? { expectedSha256: expected } : {});
+        if (input.options['json'] === true) {
+          const { manifest: _manifest, ...rest } = report;
+          ctx.io.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);
+          return report.ok ? EXIT_OK : EXIT_FAILURE;
+        }
+        const out = ctx.io.stdout;
+        out.write(`SHA-256 ${report.sha256}\n`);
+        if (report.error !== undefined) {
+          ctx.io.stderr.write(`candor: invalid bundle: ${report.error.message} [${report.error.code}]\n`);
+          return EXIT_FAILURE;
+        }
+        const r = report.replay!;
+        out.write(`ok    header, content hash (id ${report.id}), schema, counts, consent\n`);
+        out.write(`${r.issues.length === 0 ? 'ok  ' : 'FAIL'}  replay: ${r.stats.events} events, ${r.documents} documents, ${r.stats.checkpointsMatched}/${r.stats.checkpoints} checkpoints matched\n`);
+        for (const issue of r.issues.slice(0, 20)) {
+          ctx.io.stderr.write(`candor: ${issue.message}\n`);
+        }
+        if (r.issues.length > 20) {
+          ctx.io.stderr.write(`candor: … and ${r.issues.length - 20} more replay issues\n`);
+        }
+        return report.ok ? EXIT_OK : EXIT_FAILURE;
+      });
+    },
+  };
+
+  const replay: Command = {
+    name: 'bundle replay',
+    args: ['file'],
+    summary: "Print a document's text from a bundle, as of a seq (default: the end of the bundle).",
+    details: 'The text goes to stdout as is, with no newline added. Exits 1 if the document has no text at that point.',
+    options: {
+      file: { type: 'string', value: '<path>', required: true, description: 'Workspace-relative path, as in the bundle' },
+      seq: { type: 'string', value: '<N>', description: 'Replay up to and including this seq' },
+    },
+    async run(ctx: CommandContext, input: CommandInput): Promise<number> {
+      const file = input.options['file'] as string;
+      const rawSeq = input.options['seq'];
+      const until = typeof rawSeq === 'string' ? parseSeq(rawSeq) : undefined;
+      return reportingBundleErrors(ctx, async () => {
+        const { bytes } = await readBundleFile(ctx.cwd, input.args['file']);
+        const read = await readBundle(bytes);
+        const replayer = new Replayer();
+        for (const e of read.events) {
+          if (until !== undefined && e.seq > until) {
+            break;
+          }
+          replayer.apply(e);
+        }
+        replayer.finish();
+        const doc = replayer.document(file);
+        if (doc === undefined) {
+          const where = until === undefined ? 'at the end of the bundle' : `as of seq ${until}`;
+          const known = read.manifest.files.some((f) => f.f === file);
+          ctx.io.stderr.write(`candor: ${file} has no text ${where}${known ? '' : ': the bundle never names it'}\n`);
+          return EXIT_FAILURE;
+        }
+        for (const issue of replayer.issues) {
+          if (issue.f === file) {
+            ctx.io.stderr.write(`candor: warning: ${issue.message}\n`);
+          }
+        }
+        ctx.io.stdout.write(doc.text);
+        return EXIT_OK;
+      });
+    },
+  };
+
+  return [build, inspect, verify, replay];
+}
+
+/** The `candor bundle …` commands with the default dependencies, for main.ts's command table. */
+export const BUNDLE_COMMANDS: readonly Command[] = bundleCommands();
