@@ -34,6 +34,32 @@ const targets = [
     banner: { js: '#!/usr/bin/env node' },
   },
   {
+    // Builds bundles off the extension host thread (src/bundle/workerHost.ts starts it).
+    ...common,
+    entryPoints: ['src/bundle/worker.ts'],
+    outfile: 'dist/bundleWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
+    // Holds the previewed bundle, read back from its bytes, and answers the panel's questions.
+    ...common,
+    entryPoints: ['src/ui/preview/viewWorker.ts'],
+    outfile: 'dist/previewWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
+    ...common,
+    entryPoints: ['src/ui/webview/preview/main.ts'],
+    outfile: 'media/dist/preview.js',
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+  },
+  {
     ...common,
     entryPoints: ['src/ui/webview/consent.ts'],
     outfile: 'media/dist/consent.js',

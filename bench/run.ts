@@ -20,13 +20,23 @@ function e2eRows(): BenchRow[] {
   if (!existsSync(file)) {
     return [];
   }
-  const perf = JSON.parse(readFileSync(file, 'utf8')) as { activationMs?: number; maxEventLoopDelayMs?: number; baselineMaxEventLoopDelayMs?: number };
+  const perf = JSON.parse(readFileSync(file, 'utf8')) as {
+    activationMs?: number;
+    candorMaxHandlerMs?: number;
+    maxEventLoopDelayMs?: number;
+    baselineMaxEventLoopDelayMs?: number;
+  };
   const rows: BenchRow[] = [];
   if (typeof perf.activationMs === 'number') {
     rows.push({ measure: 'activation (real VS Code, e2e)', floor: 0, candor: perf.activationMs, unit: 'ms', ratio: NaN, budget: '≤ 50 ms', ok: perf.activationMs <= 50 });
   }
-  if (typeof perf.maxEventLoopDelayMs === 'number') {
-    rows.push({ measure: 'longest ext-host block while typing (e2e)', floor: perf.baselineMaxEventLoopDelayMs ?? 0, candor: perf.maxEventLoopDelayMs, unit: 'ms', ratio: NaN, budget: '≤ 50 ms', ok: perf.maxEventLoopDelayMs <= 50 });
+  if (typeof perf.candorMaxHandlerMs === 'number') {
+    rows.push({ measure: 'longest Candor block while typing (e2e)', floor: 0, candor: perf.candorMaxHandlerMs, unit: 'ms', ratio: NaN, budget: '≤ 50 ms', ok: perf.candorMaxHandlerMs <= 50 });
+  }
+  if (typeof perf.maxEventLoopDelayMs === 'number' && typeof perf.baselineMaxEventLoopDelayMs === 'number') {
+    // Floor: the same typing without recording. Other extensions dominate both on a busy machine.
+    const ratio = perf.maxEventLoopDelayMs / Math.max(perf.baselineMaxEventLoopDelayMs, 1);
+    rows.push({ measure: 'ext-host event-loop max while typing (e2e)', floor: perf.baselineMaxEventLoopDelayMs, candor: perf.maxEventLoopDelayMs, unit: 'ms', ratio, budget: 'info', ok: true });
   }
   return rows;
 }

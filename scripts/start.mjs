@@ -114,6 +114,7 @@ const SERVICES = [
       for (const dir of Object.values(dirs)) {
         fs.mkdirSync(dir, { recursive: true });
       }
+      writeDefaultSettings(dirs.userData);
       const entry = path.join(t.codeServer, 'out', 'node', 'entry.js');
       const common = ['--config', '/dev/null', '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
       log('installing candor.vsix into the dev profile');
@@ -158,6 +159,25 @@ const SERVICES = [
     },
   },
 ];
+
+/** A quiet, offline-friendly profile on first start; later the developer's own edits win. */
+function writeDefaultSettings(userDataDir) {
+  const file = path.join(userDataDir, 'User', 'settings.json');
+  if (fs.existsSync(file)) {
+    return;
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const settings = {
+    'workbench.startupEditor': 'none',
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'chat.disableAIFeatures': true,
+    'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  };
+  fs.writeFileSync(file, `${JSON.stringify(settings, null, 2)}\n`);
+}
 
 function withoutVscodeEnv() {
   return Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(VSCODE_|ELECTRON_|CANDOR_TEST_HOOKS$|CANDOR_PERF_OUT$)/.test(k)));

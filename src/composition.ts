@@ -1,12 +1,20 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Config } from './config';
 import { registerCommands } from './commands';
 import type { Logger } from './model/logger';
 import { describeError } from './model/logger';
+import type { PerfProbe } from './perfProbe';
 import { RecordingController } from './recordingController';
 import { localData, openEventLog } from './storeAdapter';
 import { createTestHooks, testHooksEnabled, type CandorApi } from './testHooks';
+import { CandorView } from './ui/candorView';
 import { ConsentPanel } from './ui/consentPanel';
+import { listSessions } from './ui/preview/logSessions';
+import { Outbox } from './ui/preview/outbox';
+import { PREVIEW_VIEW_TYPE } from './ui/preview/previewPanel';
+import { PreviewService } from './ui/preview/previewService';
+import { PreviewStore } from './ui/preview/previewStore';
 import { NativePrompter, ScriptedPrompter, type Prompter } from './ui/prompter';
 import { StatusBar } from './ui/statusBar';
 
@@ -14,7 +22,10 @@ import { StatusBar } from './ui/statusBar';
  * The composition root: builds Candor's object graph once, passes dependencies through
  * constructors, and hands every Disposable to the extension context.
  */
-export async function createCandor(context: vscode.ExtensionContext): Promise<{ api: CandorApi; shutdown: () => Promise<void> }> {
+export async function createCandor(
+  context: vscode.ExtensionContext,
+  probe?: PerfProbe,
+): Promise<{ api: CandorApi; shutdown: () => Promise<void> }> {
   const channel = vscode.window.createOutputChannel('Candor', { log: true });
   context.subscriptions.push(channel);
   const logger: Logger = {
@@ -30,31 +41,72 @@ export async function createCandor(context: vscode.ExtensionContext): Promise<{ 
   const declared = (context.extension.packageJSON as { version?: unknown }).version;
   const extensionVersion = typeof declared === 'string' ? declared : '0.0.0';
 
+  const config = new Config();
+  const storageDir = context.storageUri?.fsPath;
   const controller = new RecordingController({
     extensionUri: context.extensionUri,
     extensionVersion,
-    storageDir: context.storageUri?.fsPath,
+    storageDir,
     workspaceState: context.workspaceState,
     globalState: context.globalState,
-    config: new Config(),
+    config,
     logger,
     prompter,
     statusBar,
     openLog: (dir) => openEventLog(dir, logger),
     localData,
+    measure: probe ? (ms: number) => probe.measure(ms) : undefined,
   });
+  // Without a folder there is no workspace storage and no log: nothing is ever written there then,
+  // but the objects still need a place (global storage), so they are built the same way.
+  const base = storageDir ?? path.join(context.globalStorageUri.fsPath, 'no-workspace');
+  const outboxDir = path.join(base, 'outbox');
+  const outbox = new Outbox(outboxDir);
+  const candorView = new CandorView(
+    {
+      get state() {
+        return controller.state;
+      },
+      sessions: async () => (controller.logDir === undefined ? [] : (await listSessions(controller.logDir)).reverse()),
+      outbox: () => outbox.list(),
+    },
+    logger,
+  );
+  const previews = new PreviewService({
+    extensionUri: context.extensionUri,
+    extensionVersion,
+    source: controller,
+    logger,
+    prompter,
+    outbox,
+    store: new PreviewStore(path.join(base, 'preview')),
+    exclusions: () => config.excludes,
+    onDidChangeOutbox: () => candorView.refresh(),
+  });
+
   context.subscriptions.push(
     statusBar,
     controller,
-    ...registerCommands(controller, () => channel.show()),
+    previews,
+    candorView,
+    ...registerCommands(controller, () => channel.show(), {
+      preview: (arg) => previews.preview(arg),
+      openApproved: (sha256) => previews.openApproved(sha256),
+      outbox: () => outbox.list(),
+      outboxDir,
+      refreshView: () => candorView.refresh(),
+    }),
     vscode.window.registerWebviewPanelSerializer(ConsentPanel.viewType, {
       deserializeWebviewPanel: (panel) => Promise.resolve(controller.reviveConsentPanel(panel)),
+    }),
+    vscode.window.registerWebviewPanelSerializer(PREVIEW_VIEW_TYPE, {
+      deserializeWebviewPanel: (panel, state: unknown) => previews.revive(panel, state),
     }),
   );
 
   await controller.restore();
   return {
-    api: scripted ? { testing: createTestHooks(controller, scripted) } : {},
+    api: scripted ? { testing: createTestHooks(controller, scripted, previews, outboxDir) } : {},
     shutdown: () => controller.shutdown(),
   };
 }

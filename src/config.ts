@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { TeamPolicy } from './privacy/policy/model';
 import { effectiveExcludes } from './recorder/exclusion';
 
 /** Settings that must never be widened by a workspace: only the user's own value counts. */
@@ -66,6 +67,34 @@ export class Config {
   }
   get selectionIdleMs(): number {
     return this.userNumber('selectionIdleMs');
+  }
+
+  /**
+   * `candor.teamPolicyFile`: where the team's policy is. User level only — a workspace that could
+   * point it elsewhere could swap the team's policy for a laxer one.
+   */
+  get teamPolicyFile(): string | undefined {
+    const value = vscode.workspace.getConfiguration(Config.section).inspect<unknown>('teamPolicyFile')?.globalValue;
+    return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+  }
+
+  /**
+   * `candor.excludeGitignored` (default on). User level only: turning it off widens what is
+   * recorded, which a workspace must never do. (A team policy can turn it back on.)
+   */
+  get excludeGitignored(): boolean {
+    const value = vscode.workspace.getConfiguration(Config.section).inspect<unknown>('excludeGitignored')?.globalValue;
+    return typeof value === 'boolean' ? value : true;
+  }
+
+  /** The developer's own restrictions, in the policy's shape, to merge with the team's (stricter wins). */
+  get userPolicy(): TeamPolicy {
+    return {
+      version: 'user-settings',
+      exclude: this.excludes,
+      maxFileSizeKB: this.userNumber('maxFileSizeKB'),
+      excludeGitignored: this.excludeGitignored,
+    };
   }
 
   /** Fires when any Candor setting changes. */

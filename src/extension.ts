@@ -12,10 +12,12 @@ const onDeactivate: (() => Promise<void>)[] = [];
 export async function activate(context: vscode.ExtensionContext): Promise<CandorApi> {
   const started = performance.now();
   try {
-    const { api, shutdown } = await createCandor(context);
+    // Measurement only when CANDOR_PERF_OUT is set (the end-to-end benchmark); otherwise undefined.
+    const probe = startPerfProbe();
+    const { api, shutdown } = await createCandor(context, probe);
     onDeactivate.push(shutdown);
-    const probe = startPerfProbe(performance.now() - started);
     if (probe) {
+      probe.activated(performance.now() - started);
       context.subscriptions.push(probe);
     }
     return api;

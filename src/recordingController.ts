@@ -15,7 +15,10 @@ import { ConsentStore, ensureSalt, type MementoLike } from './consent/consentSto
 import { createReceipt, workspaceId } from './consent/receipt';
 import type { Logger } from './model/logger';
 import { describeError } from './model/logger';
-import { DocumentResolver } from './recorder/documentResolver';
+import type { PolicyGate } from './privacy/policy/gate';
+import { preparePolicy, type PreparedPolicy } from './privacy/policy/load';
+import { allowsCategory } from './privacy/policy/model';
+import { currentFolders, DocumentResolver } from './recorder/documentResolver';
 import { ExclusionMatcher } from './recorder/exclusion';
 import { RecordingSession, type OpenLog } from './recordingSession';
 import { ConsentPanel } from './ui/consentPanel';
@@ -43,6 +46,8 @@ export interface ControllerDeps {
   readonly statusBar: StatusBar;
   readonly openLog: OpenLog;
   readonly localData: LocalData;
+  /** Benchmark only: told how long each recorder handler ran. */
+  readonly measure?: ((ms: number) => void) | undefined;
 }
 
 const RETENTION_INTERVAL_MS = 6 * 60 * 60 * 1000;
@@ -62,6 +67,8 @@ export class RecordingController extends Disposable {
   private queue: Promise<unknown> = Promise.resolve();
   private retentionTimer: NodeJS.Timeout | undefined;
   private statusTimer: NodeJS.Timeout | undefined;
+  /** While a session is open: re-decides documents when a .gitignore changes. */
+  private gitignoreWatcher: vscode.Disposable | undefined;
 
   constructor(private readonly deps: ControllerDeps) {
     super();
@@ -95,8 +102,12 @@ export class RecordingController extends Disposable {
     this.refresh();
   }
 
-  /** "Start Recording in This Workspace": shows the consent screen. */
-  startFlow(): void {
+  /**
+   * "Start Recording in This Workspace": shows the consent screen — unless the policy forbids
+   * recording here (invalid team policy, no folder under an allowed licence), which the developer
+   * is told, with the reason, before being asked anything.
+   */
+  async startFlow(): Promise<void> {
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage('Candor records only in trusted workspaces. Trust this workspace first.');
       return;
@@ -108,6 +119,18 @@ export class RecordingController extends Disposable {
     if (this.consent.state === 'recording' || this.consent.state === 'paused') {
       void vscode.window.showInformationMessage(`Candor is already ${this.consent.state} in this workspace.`);
       return;
+    }
+    const prepared = await this.loadPolicy();
+    if (!prepared.ok) {
+      void vscode.window.showErrorMessage(prepared.message);
+      return;
+    }
+    if (!prepared.recordable) {
+      void vscode.window.showErrorMessage(prepared.ineligibleMessage ?? 'Candor will not record in this workspace (team policy).');
+      return;
+    }
+    if (prepared.ineligibleMessage !== undefined) {
+      void vscode.window.showWarningMessage(prepared.ineligibleMessage);
     }
     this.consentPanel = ConsentPanel.show(this.deps.extensionUri, this, this.consentPanel);
   }
@@ -240,21 +263,43 @@ export class RecordingController extends Disposable {
       return;
     }
     const config = this.deps.config;
+    // The policy is read afresh for every session: settings, the team's file, licences, .gitignore.
+    const prepared = await this.loadPolicy();
+    const categories = prepared.ok ? receipt.categories.filter((c) => allowsCategory(prepared.policy, c)) : [];
+    const refusal = !prepared.ok
+      ? prepared.message
+      : !prepared.recordable
+        ? (prepared.ineligibleMessage ?? 'Candor will not record in this workspace (team policy).')
+        : categories.length === 0
+          ? `Candor will not record: the team policy (version ${prepared.policy.version}) allows none of the categories you granted (${receipt.categories.join(', ')}).`
+          : undefined;
+    if (!prepared.ok || refusal !== undefined) {
+      this.deps.logger.warn(refusal ?? 'policy refused');
+      await this.change({ type: 'pause', reason: 'error' }, 'the policy does not allow recording');
+      void vscode.window.showErrorMessage(`${refusal ?? ''} Recording is paused.`);
+      return;
+    }
+    if (prepared.ineligibleMessage !== undefined) {
+      this.deps.logger.warn(prepared.ineligibleMessage);
+    }
+    const gate = prepared.gate;
+    const documents = new DocumentResolver(new ExclusionMatcher(prepared.policy.exclude ?? config.excludes), undefined, gate);
     try {
       this.session = await RecordingSession.start({
         logDir,
         openLog: this.deps.openLog,
         logger: this.deps.logger,
         op,
-        categories: receipt.categories,
-        documents: new DocumentResolver(new ExclusionMatcher(config.excludes)),
+        categories,
+        documents,
         settings: {
           checkpointEvery: config.checkpointEvery,
-          maxFileSizeBytes: config.maxFileSizeBytes,
+          maxFileSizeBytes: Math.min(config.maxFileSizeBytes, gate.maxFileSizeBytes ?? Number.MAX_SAFE_INTEGER),
           selectionIdleMs: config.selectionIdleMs,
           terminalOutputCapBytes: config.terminalOutputCapBytes,
         },
         onLogError: (err) => this.onLogError(err),
+        measure: this.deps.measure,
       });
     } catch (err) {
       this.deps.logger.error(`Could not open the event log: ${describeError(err)}`);
@@ -262,7 +307,8 @@ export class RecordingController extends Disposable {
       void vscode.window.showErrorMessage(`Candor paused: its local log could not be opened (${err instanceof Error ? err.message : String(err)}).`);
       return;
     }
-    this.deps.logger.info(`Recording ${op === 'start' ? 'started' : 'resumed'} (${receipt.categories.join(', ')}).`);
+    this.watchGitignores(gate, documents);
+    this.deps.logger.info(`Recording ${op === 'start' ? 'started' : 'resumed'} (${categories.join(', ')}; policy ${prepared.policy.version}).`);
     this.scheduleRetention();
     this.startStatusTimer();
     this.refresh();
@@ -272,6 +318,8 @@ export class RecordingController extends Disposable {
     const session = this.session;
     this.session = undefined;
     this.clearTimers();
+    this.gitignoreWatcher?.dispose();
+    this.gitignoreWatcher = undefined;
     if (session) {
       await session.end(op);
       this.deps.logger.info(`Recording ${op === 'pause' ? 'paused' : 'stopped'}.`);
@@ -327,6 +375,25 @@ export class RecordingController extends Disposable {
       ? [vscode.workspace.workspaceFile.toString()]
       : (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString());
     return workspaceId(salt, identity);
+  }
+
+  private loadPolicy(): Promise<PreparedPolicy> {
+    const config = this.deps.config;
+    return preparePolicy({ user: config.userPolicy, teamPolicyFile: config.teamPolicyFile, folders: currentFolders() });
+  }
+
+  /**
+   * While a session is open, a .gitignore that changes makes every document be decided again
+   * (cheap: decisions are cached per document and only the changed rules are re-read).
+   */
+  private watchGitignores(gate: PolicyGate, documents: DocumentResolver): void {
+    const watcher = vscode.workspace.createFileSystemWatcher('**/.gitignore');
+    const again = (): void => {
+      gate.invalidateGitignores();
+      documents.reset();
+    };
+    const subscriptions = [watcher, watcher.onDidChange(again), watcher.onDidCreate(again), watcher.onDidDelete(again)];
+    this.gitignoreWatcher = vscode.Disposable.from(...subscriptions);
   }
 
   private resetPolicy(): void {

@@ -31,12 +31,24 @@ export class RecordingSession extends Disposable {
   private constructor(
     private readonly log: LogWriter,
     private readonly logger: Logger,
-    args: { categories: readonly Category[]; documents: DocumentResolver; settings: RecorderSettings; onLogError: (err: Error) => void },
+    args: {
+      categories: readonly Category[];
+      documents: DocumentResolver;
+      settings: RecorderSettings;
+      onLogError: (err: Error) => void;
+      measure?: ((ms: number) => void) | undefined;
+    },
   ) {
     super();
     this._register(log.onError(args.onLogError));
     this.recorder = this._register(
-      new Recorder({ categories: args.categories, documents: args.documents, settings: args.settings, emit: (e) => this.emit(e) }),
+      new Recorder({
+        categories: args.categories,
+        documents: args.documents,
+        settings: args.settings,
+        emit: (e) => this.emit(e),
+        measure: args.measure,
+      }),
     );
     this._register(log.onRotate(() => this.recorder.onRotate()));
   }
@@ -50,6 +62,7 @@ export class RecordingSession extends Disposable {
     documents: DocumentResolver;
     settings: RecorderSettings;
     onLogError: (err: Error) => void;
+    measure?: ((ms: number) => void) | undefined;
   }): Promise<RecordingSession> {
     const log = await args.openLog(args.logDir);
     const session = new RecordingSession(log, args.logger, args);

@@ -1,6 +1,26 @@
+import type { BundleManifest } from './bundle/types';
 import type { ConsentSnapshot } from './consent/consentMachine';
 import type { RecordingController } from './recordingController';
+import type { PreviewService } from './ui/preview/previewService';
 import type { ScriptedPrompter } from './ui/prompter';
+import type { PreviewStatus, PreviewToWebview } from './ui/protocol';
+
+/** The open preview panel's host side, as tests see it. */
+export interface PreviewTestHandle {
+  /** SHA-256 of the bundle bytes the panel shows (undefined when it shows none). */
+  readonly hash: string | undefined;
+  readonly manifest: BundleManifest | undefined;
+  readonly status: PreviewStatus;
+  /** The webview's HTML as set by the host (no recorded content may ever appear in it). */
+  readonly html: string;
+  /**
+   * Feeds a webview→host message through the same validation and handling as a real one;
+   * resolves with every message the host posted meanwhile.
+   */
+  handleMessage(message: unknown): Promise<PreviewToWebview[]>;
+  /** Resolves once the real webview said `ready`. */
+  whenReady(): Promise<void>;
+}
 
 /**
  * TEST HOOKS — a consent bypass, named loudly. Present in the extension's exports only when the
@@ -16,6 +36,10 @@ export interface CandorTestHooks {
   logDir(): string | undefined;
   /** Flushes and fsyncs the log. */
   sync(): Promise<void>;
+  /** The open preview panel's host-side session, if a preview is open. */
+  preview(): PreviewTestHandle | undefined;
+  /** `<workspace storage>/outbox`. */
+  outboxDir(): string;
 }
 
 export interface CandorApi {
@@ -26,7 +50,7 @@ export function testHooksEnabled(env: NodeJS.ProcessEnv = process.env): boolean 
   return env['CANDOR_TEST_HOOKS'] === '1';
 }
 
-export function createTestHooks(controller: RecordingController, prompter: ScriptedPrompter): CandorTestHooks {
+export function createTestHooks(controller: RecordingController, prompter: ScriptedPrompter, previews: PreviewService, outboxDir: string): CandorTestHooks {
   return {
     grantConsent: (categories) => controller.accept(categories),
     answerModals: (...answers) => prompter.enqueue(...answers),
@@ -36,5 +60,28 @@ export function createTestHooks(controller: RecordingController, prompter: Scrip
     state: () => controller.state,
     logDir: () => controller.logDir,
     sync: () => controller.sync(),
+    outboxDir: () => outboxDir,
+    preview: () => {
+      const session = previews.current;
+      if (session === undefined) {
+        return undefined;
+      }
+      return {
+        get hash() {
+          return session.sha256;
+        },
+        get manifest() {
+          return session.manifest;
+        },
+        get status() {
+          return session.previewStatus;
+        },
+        get html() {
+          return session.html;
+        },
+        handleMessage: (message) => session.handleForTest(message),
+        whenReady: () => session.whenReady(),
+      };
+    },
   };
 }

@@ -11,6 +11,7 @@
  */
 import type { ConsentReceipt } from '../consent/consentMachine';
 import type { LoggedEvent } from '../model/events';
+import { manualPlaceholder } from '../privacy/redact/placeholders';
 import { ExclusionMatcher } from '../recorder/exclusion';
 import { BundleError } from './errors';
 import { filesOf } from './manifest';
@@ -40,7 +41,7 @@ export function removeEvents(events: readonly LoggedEvent[], chosen: (e: LoggedE
   const keep: boolean[] = new Array<boolean>(events.length).fill(true);
 
   for (let k = 0; k < events.length; k++) {
-    const e = events[k]!;
+    const e = events[k];
     const ev = e.event;
     if (chosen(e)) {
       keep[k] = false;
@@ -126,17 +127,22 @@ function moveState<V>(map: Map<string, V>, from: string, to: string): void {
 export function applyConsent(events: readonly LoggedEvent[], receipt: ConsentReceipt): { events: LoggedEvent[]; affected: number } {
   const granted = new Set<string>(receipt.categories);
   const keepOutput = granted.has('terminalOutput');
-  // Through removeEvents: without `files`, a rename goes, and the edits that relied on it with it.
-  const { kept, removed } = removeEvents(events, (e) => {
+  const outside = (e: LoggedEvent): boolean => {
     const category = eventCategory(e.event);
     return category !== undefined && !granted.has(category);
-  });
+  };
+  // Through removeEvents: without `files`, a rename goes, and the edits that relied on it with it.
+  // Usually the receipt covers everything recorded under it: then there is nothing to walk.
+  const { kept, removed } = events.some(outside) ? removeEvents(events, outside) : { kept: events, removed: 0 };
+  if (keepOutput || !kept.some((e) => e.event.t === 'term' && (e.event.out !== undefined || e.event.cut !== undefined))) {
+    return { events: [...kept], affected: removed };
+  }
   let affected = removed;
   const out = kept.map((e): LoggedEvent => {
     if (e.event.t === 'term' && !keepOutput && (e.event.out !== undefined || e.event.cut !== undefined)) {
-      const { out: _out, cut: _cut, ...rest } = e.event;
+      const { t, ts, cmd, cwd, exit, dur } = e.event;
       affected++;
-      return { seq: e.seq, event: rest };
+      return { seq: e.seq, event: { t, ts, cmd, dur, ...(cwd === undefined ? {} : { cwd }), ...(exit === undefined ? {} : { exit }) } };
     }
     return e;
   });
@@ -167,11 +173,6 @@ export interface AppliedActions {
   /** Texts to redact everywhere, in order (placeholder `«manual:reviewer#n»` for the n-th). */
   readonly manual: string[];
   readonly records: ManifestReviewerAction[];
-}
-
-/** Placeholder of the n-th (1-based) redact-everywhere text. */
-export function manualPlaceholder(n: number): string {
-  return `«manual:reviewer#${n}»`;
 }
 
 /** Applies the reviewer's actions in order. Throws `BundleError('bad-input')` on a malformed action. */
@@ -257,7 +258,7 @@ export function describeSeqs(seqs: readonly number[]): string {
   const runs: string[] = [];
   for (let i = 0; i < sorted.length; ) {
     let j = i;
-    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) {
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j] + 1) {
       j++;
     }
     runs.push(i === j ? `${sorted[i]}` : `${sorted[i]}-${sorted[j]}`);

@@ -23,6 +23,7 @@
  *   the same zlib. Deflate output itself can differ between zlib builds, which is why the id is
  *   the content's hash and why a built file is never recompressed once previewed.
  */
+import * as nodeBuffer from 'node:buffer';
 import { createHash } from 'node:crypto';
 import * as zlib from 'node:zlib';
 import type { LoggedEvent } from '../model/events';
@@ -77,7 +78,7 @@ export function serializeContent(manifest: BundleManifest, events: readonly Logg
   const lines = new Array<string>(events.length + 1);
   lines[0] = canonicalJson(manifest);
   for (let k = 0; k < events.length; k++) {
-    lines[k + 1] = eventLine(events[k]!);
+    lines[k + 1] = eventLine(events[k]);
   }
   lines.push('');
   return Buffer.from(lines.join('\n'), 'utf8');
@@ -152,7 +153,7 @@ export function readHeader(bytes: Uint8Array, limits: BundleLimits = DEFAULT_LIM
   if (contentBytes === 0) {
     throw new BundleError('bad-header', 'the bundle declares empty content (it must hold at least the manifest)');
   }
-  return { length: lf + 1, contentBytes, id: m[2]! };
+  return { length: lf + 1, contentBytes, id: m[2] };
 }
 
 function zlibCode(err: unknown): string | undefined {
@@ -167,7 +168,7 @@ async function inflateMember(body: Uint8Array, declared: number): Promise<Buffer
   }
   for (let k = 0; k < GZIP_HEADER.length; k++) {
     if (body[k] !== GZIP_HEADER[k]) {
-      throw new BundleError('corrupt', `unexpected gzip header byte ${k} (0x${body[k]!.toString(16)}): v1 bundles use a fixed gzip header`);
+      throw new BundleError('corrupt', `unexpected gzip header byte ${k} (0x${body[k].toString(16)}): v1 bundles use a fixed gzip header`);
     }
   }
   const deflated = body.subarray(GZIP_HEADER.length);
@@ -209,7 +210,22 @@ async function inflateMember(body: Uint8Array, declared: number): Promise<Buffer
   return content;
 }
 
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+/**
+ * Strict UTF-8 check: `buffer.isUtf8` (native, Node ≥ 18.14) where present — several times faster
+ * than a fatal TextDecoder on a day's content — else the decoder.
+ */
+function isUtf8(data: Uint8Array): boolean {
+  const native = (nodeBuffer as { isUtf8?: (input: Uint8Array) => boolean }).isUtf8;
+  if (typeof native === 'function') {
+    return native(data);
+  }
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(data);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Reads and checks a bundle file completely: header, size limits, decompression, content hash,
@@ -241,12 +257,10 @@ export async function readBundle(bytes: Uint8Array, options: ReadOptions = {}): 
 
 /** Parses and validates the uncompressed content. */
 export function parseContent(content: Uint8Array, limits: Pick<BundleLimits, 'maxEvents'> = DEFAULT_LIMITS): { manifest: BundleManifest; events: LoggedEvent[] } {
-  let text: string;
-  try {
-    text = UTF8.decode(content);
-  } catch (err) {
-    throw new BundleError('schema', 'the content is not valid UTF-8', undefined, { cause: err });
+  if (!isUtf8(content)) {
+    throw new BundleError('schema', 'the content is not valid UTF-8');
   }
+  const text = Buffer.from(content.buffer, content.byteOffset, content.length).toString('utf8');
   if (!text.endsWith('\n')) {
     throw new BundleError('schema', 'the content must end with a line feed');
   }
@@ -264,7 +278,7 @@ export function parseContent(content: Uint8Array, limits: Pick<BundleLimits, 'ma
   const events = new Array<LoggedEvent>(rows.length);
   let lastSeq = 0;
   for (let k = 0; k < rows.length; k++) {
-    const e = validateEventLine(parseLine(rows[k]!, k + 2), k + 2);
+    const e = validateEventLine(parseLine(rows[k], k + 2), k + 2);
     if (e.seq <= lastSeq) {
       throw new BundleError('schema', `line ${k + 2}: seq ${e.seq} does not follow ${lastSeq} (seqs must increase)`, { line: k + 2, path: '$.seq' });
     }

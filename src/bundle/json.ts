@@ -3,6 +3,8 @@
  * always give the same bytes, whatever key order the recorder or the redactor happened to use.
  */
 import type { LoggedEvent } from '../model/events';
+import { EVENT_TYPES } from '../model/events';
+import { EVENT_SPECS } from './validate';
 
 /**
  * Canonical JSON: object keys sorted (by UTF-16 code units, which for the manifest's ASCII keys is
@@ -35,25 +37,28 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * Every key an event line may hold, in line order: `seq`, `t`, `ts`, then the others
- * alphabetically. Passed to `JSON.stringify` as its replacer list, which both orders the keys and
- * keeps the native serializer's speed (a hand-rolled canonical writer is several times slower on
- * 100k events). Nested values are arrays of numbers and strings, which the list does not affect.
+ * Keys of each event type's line, in line order: `seq`, `t`, `ts`, then the type's other fields
+ * alphabetically (from the validator's table, so a field cannot be written without being checked).
  */
-export const EVENT_KEY_ORDER: readonly string[] = [
-  'seq',
-  't',
-  'ts',
-  ...[
-    'branch', 'c', 'cats', 'cmd', 'commit', 'cut', 'cwd', 'dur', 'exit', 'f', 'h', 'id', 'k', 'n', 'name', 'op',
-    'out', 'r', 'repo', 's', 'sid', 'src', 'text', 'to', 'type', 'v', 'why', 'win',
-  ].sort(),
-];
+const LINE_KEYS: ReadonlyMap<string, readonly string[]> = new Map(
+  EVENT_TYPES.map((t) => [t, Object.keys({ ...EVENT_SPECS[t].required, ...EVENT_SPECS[t].optional }).sort()]),
+);
 
 /**
- * One event line (without its LF): the event's own fields plus `seq`. Keys outside
- * `EVENT_KEY_ORDER` would be dropped silently by the replacer, so callers validate events first.
+ * One event line (without its LF). The object is rebuilt with its keys in line order and given
+ * to the native `JSON.stringify`: ~1.4× a plain stringify, where a replacer list (which also
+ * orders keys) costs ~5× because it leaves V8's fast path. Fields the event type does not define
+ * are not written, so callers validate events first.
  */
 export function eventLine(e: LoggedEvent): string {
-  return JSON.stringify({ seq: e.seq, ...e.event }, EVENT_KEY_ORDER as string[]);
+  const ev = e.event as unknown as Record<string, unknown>;
+  const line: Record<string, unknown> = { seq: e.seq, t: ev['t'], ts: ev['ts'] };
+  const keys = LINE_KEYS.get(ev['t'] as string) ?? [];
+  for (let k = 0; k < keys.length; k++) {
+    const value = ev[keys[k]];
+    if (value !== undefined) {
+      line[keys[k]] = value;
+    }
+  }
+  return JSON.stringify(line);
 }

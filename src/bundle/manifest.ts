@@ -36,8 +36,13 @@ export function eventFigures(events: readonly LoggedEvent[]): EventFigures {
   let lastTs = Number.NEGATIVE_INFINITY;
   for (const { event } of events) {
     byType.set(event.t, (byType.get(event.t) ?? 0) + 1);
-    for (const f of filesOf(event)) {
+    // filesOf without its array: this loop runs per event.
+    const f = (event as { f?: unknown }).f;
+    if (typeof f === 'string') {
       files.set(f, (files.get(f) ?? 0) + 1);
+      if (event.t === 'file' && event.op === 'rename' && event.to !== undefined && event.to !== f) {
+        files.set(event.to, (files.get(event.to) ?? 0) + 1);
+      }
     }
     if (event.t === 'session' && !seenSessions.has(event.sid)) {
       seenSessions.add(event.sid);
@@ -93,7 +98,7 @@ export function checkFigures(manifest: BundleManifest, events: readonly LoggedEv
 export function checkConsentScope(receipt: ConsentReceipt, events: readonly LoggedEvent[], lineOffset = 2): void {
   const granted = new Set<string>(receipt.categories);
   for (let k = 0; k < events.length; k++) {
-    const { seq, event } = events[k]!;
+    const { seq, event } = events[k];
     const category = eventCategory(event);
     const outside =
       category !== undefined && !granted.has(category)

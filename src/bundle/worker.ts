@@ -18,9 +18,13 @@ import type { HostToWorker, WorkerBuildParams, WorkerToHost } from './workerProt
 /** Progress messages at most this often: each is a postMessage the host must handle. */
 const PROGRESS_INTERVAL_MS = 50;
 
-async function loadRedactor(modulePath: string | undefined): Promise<Redactor> {
+/** Slices of the engine's sliced redaction: long enough to be cheap, short enough to see a cancel. */
+const REDACTION_SLICE_MS = 50;
+
+async function loadRedactor(params: WorkerBuildParams): Promise<Redactor> {
+  const modulePath = params.redactorModule;
   if (modulePath === undefined) {
-    return createDefaultRedactor();
+    return createDefaultRedactor({ ...params.redaction, sliceMs: REDACTION_SLICE_MS });
   }
   const mod = (await import(pathToFileURL(modulePath).href)) as { createRedactor?: unknown };
   if (typeof mod.createRedactor !== 'function') {
@@ -53,7 +57,7 @@ export async function runBuildWorker(port: MessagePort, params: WorkerBuildParam
     },
   };
   try {
-    const redactor = await loadRedactor(params.redactorModule);
+    const redactor = await loadRedactor(params);
     const source = params.source;
     let built: BuiltBundle;
     let fromLog: Pick<LogBundle, 'skipped' | 'damaged' | 'synthesized'> = { skipped: [], damaged: 0, synthesized: 0 };

@@ -4,6 +4,7 @@
  * the host never clones 100k events, and the file comes back as a transferred buffer (no copy).
  */
 import type { LoggedEvent } from '../model/events';
+import type { MachineIdentity } from '../privacy/identity';
 import type { BuildProgress, BundleParams } from './build';
 import type { BundleErrorCode } from './errors';
 import type { LogSelection, SkippedRecord } from './fromLog';
@@ -24,6 +25,8 @@ export interface WorkerBuildParams {
    * a fake; there is deliberately no data-only way to switch redaction off.
    */
   readonly redactorModule?: string;
+  /** Options of the on-device engine (ignored with `redactorModule`). */
+  readonly redaction?: { readonly identity?: MachineIdentity; readonly workspaceRoots?: readonly string[] };
 }
 
 export type HostToWorker = { readonly type: 'cancel' };

@@ -16,6 +16,7 @@ import { validateReceipt } from '../bundle/validate';
 import { verifyBundle } from '../bundle/verify';
 import type { ConsentReceipt } from '../consent/consentMachine';
 import { describeError } from '../model/logger';
+import { loadMachineIdentity } from '../privacy/identity';
 import { Replayer } from '../replay/replayer';
 import type { Command, CommandContext, CommandInput } from './command';
 import { EXIT_FAILURE, EXIT_OK, InputError, UsageError } from './command';
@@ -24,8 +25,8 @@ import { requireLogDir } from './logDir';
 import { findVersion } from './version';
 
 export interface BundleCommandDeps {
-  /** The redactor `bundle build` uses; the on-device engine by default (tests pass a fake). */
-  readonly redactor?: () => Redactor;
+  /** The redactor `bundle build` uses; the on-device engine with this machine's identity by default (tests pass a fake). */
+  readonly redactor?: () => Redactor | Promise<Redactor>;
   /** The clock for `createdAt` when `--created-at` is not given. */
   readonly now?: () => Date;
   readonly extensionVersion?: string;
@@ -69,7 +70,7 @@ async function readReceipt(cwd: string, file: string): Promise<ConsentReceipt> {
     throw new InputError(`the consent receipt ${path} is not valid JSON`);
   }
   // Accept the receipt itself or a stored consent snapshot ({ state, receipt }).
-  const candidate = typeof raw === 'object' && raw !== null && 'receipt' in raw ? (raw as { receipt: unknown }).receipt : raw;
+  const candidate = typeof raw === 'object' && raw !== null && 'receipt' in raw ? (raw).receipt : raw;
   try {
     return validateReceipt(candidate, 'receipt');
   } catch (err) {
@@ -164,6 +165,11 @@ export function describeBundle(read: Pick<ReadBundle, 'sha256' | 'id' | 'content
   return lines.join('\n') + '\n';
 }
 
+/** The on-device engine, also redacting this machine's user, home, hostname and git identity. */
+async function defaultRedactor(): Promise<Redactor> {
+  return createDefaultRedactor({ identity: await loadMachineIdentity() });
+}
+
 export function bundleCommands(deps: BundleCommandDeps = {}): Command[] {
   const build: Command = {
     name: 'bundle build',
@@ -213,7 +219,7 @@ export function bundleCommands(deps: BundleCommandDeps = {}): Command[] {
           extensionVersion: deps.extensionVersion ?? findVersion(__dirname),
           policyVersion: opt('policy-version') ?? receipt.policyVersion,
           createdAt,
-          redactor: (deps.redactor ?? createDefaultRedactor)(),
+          redactor: await (deps.redactor ?? defaultRedactor)(),
         });
         for (const s of built.skipped.slice(0, 10)) {
           ctx.io.stderr.write(`candor: warning: seq ${s.seq} left out: ${s.reason}\n`);
@@ -275,8 +281,9 @@ export function bundleCommands(deps: BundleCommandDeps = {}): Command[] {
         const { bytes } = await readBundleFile(ctx.cwd, input.args['file']);
         const report = await verifyBundle(bytes, typeof expected === 'string' ? { expectedSha256: expected } : {});
         if (input.options['json'] === true) {
-          const { manifest: _manifest, ...rest } = report;
-          ctx.io.stdout.write(`${JSON.stringify(rest, null, 2)}\n`);
+          // The manifest is what `inspect --json` prints; the verdict is enough here.
+          const { ok, sha256, id, error, replay } = report;
+          ctx.io.stdout.write(`${JSON.stringify({ ok, sha256, id, error, replay }, null, 2)}\n`);
           return report.ok ? EXIT_OK : EXIT_FAILURE;
         }
         const out = ctx.io.stdout;

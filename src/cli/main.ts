@@ -6,12 +6,13 @@ import type { CliIo, Command, CommandInput, OptionValues } from './command';
 import { commandHelp, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, InputError, UsageError, usageLine } from './command';
 import { logStatsCommand, logVerifyCommand } from './logCommands';
 import type { LogSource } from './logSource';
+import { redactCommand } from './redactCommand';
 import { replayCommand } from './replayCommand';
 import { createLogSource } from './storeAdapter';
 import { findVersion } from './version';
 
 /** Every command, in help order. Add a command here (multi-word names form groups, like `log`). */
-export const COMMANDS: readonly Command[] = [logStatsCommand, logVerifyCommand, replayCommand, ...BUNDLE_COMMANDS];
+export const COMMANDS: readonly Command[] = [logStatsCommand, logVerifyCommand, replayCommand, redactCommand, ...BUNDLE_COMMANDS];
 
 export interface MainOptions {
   readonly source?: LogSource;

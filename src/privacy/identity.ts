@@ -6,8 +6,8 @@
  * Decisions:
  * - Home forms (`/home/x`, `/Users/x`, `C:\Users\x`, `C:/Users/x`, `C:\\Users\\x` as escaped in
  *   JSON, `~x`, and the actual home directory) match case-insensitively: Windows paths are case
- *   insensitive, and on POSIX over-matching `/home/X` costs nothing. The span is the home prefix
- *   (up to and including the user name), not the rest of the path.
+ *   insensitive, and on POSIX over-matching `/home/X` costs nothing. The span is the username
+ *   segment only (`/home/⟦alice⟧/src`): the path keeps its shape, the person does not.
  * - `~` at the start of a path (`~/…`, `~\…`) is matched too, so every spelling of the home
  *   directory is replaced the same way.
  * - The bare username, hostname and git name match only as whole words (not inside a longer
@@ -183,21 +183,24 @@ export function identityRules(identity: MachineIdentity): Rule[] {
     rules.push(
       defineRule({
         id: 'identity-home',
-        description: 'The home directory of this user in any path spelling (/home/x, /Users/x, C:\\Users\\x, C:/Users/x, ~x)',
+        description: 'The username inside a home path in any spelling (/home/x, /Users/x, C:\\Users\\x, C:/Users/x, ~x)',
         kind: 'identity',
         keywords: [user.toLowerCase()],
+        // Anchored at the username (a literal, fast); the lookbehind checks that a home prefix
+        // precedes it. The span is the username segment only, so the path keeps its shape.
         pattern: new RegExp(
-          `(?:[A-Za-z]:${SEP}(?:Users|Documents and Settings)${SEP}|(?<![\\w.-])(?:${SEP}Users${SEP}|/home/|/var/home/|/mnt/[a-z]/Users/)|(?<![\\w~$.-])~)${u}${SEGMENT_END}`,
+          `${u}(?<=(?:[A-Za-z]:${SEP}(?:Users|Documents and Settings)${SEP}|(?<![\\w.-])(?:${SEP}Users${SEP}|/home/|/var/home/|/mnt/[a-z]/Users/)|(?<![\\w~$.-])~)${u})${SEGMENT_END}`,
           'i',
         ),
         truePositives: [
-          `cd ⟦/home/${user}⟧/src`,
-          `open ⟦/Users/${user}⟧/Library`,
-          `at C:\\Projects\\x (⟦C:\\Users\\${user}⟧\\AppData\\Local\\x.js:1:2)`,
-          `"cwd": "⟦c:\\\\users\\\\${user}⟧\\\\repo"`,
-          `file:///⟦C:/Users/${user}⟧/Desktop/notes.txt`,
-          `ls ⟦~${user}⟧/bin`,
-          `mounted at ⟦/mnt/c/Users/${user}⟧/x`,
+          `cd /home/⟦${user}⟧/src`,
+          `cd /var/home/⟦${user}⟧`,
+          `open /Users/⟦${user}⟧/Library`,
+          `at C:\\Projects\\x (C:\\Users\\⟦${user}⟧\\AppData\\Local\\x.js:1:2)`,
+          `"cwd": "c:\\\\users\\\\⟦${user}⟧\\\\repo"`,
+          `file:///C:/Users/⟦${user}⟧/Desktop/notes.txt`,
+          `ls ~⟦${user}⟧/bin`,
+          `mounted at /mnt/c/Users/⟦${user}⟧/x`,
         ],
         falsePositives: [`/home/${user}x/file`, `/srv/${user}-data/home`, `/home/${user}.bak/x`, `src/users/${user}/profile`],
       }),

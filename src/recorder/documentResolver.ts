@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { PolicyGate } from '../privacy/policy/gate';
 import type { ExclusionMatcher } from './exclusion';
 import { locate, type FolderRef } from './paths';
 
@@ -7,7 +8,8 @@ const NOTEBOOK_CELL_SCHEME = 'vscode-notebook-cell';
 /**
  * Turns a document URI into the path Candor records, or undefined when the document must not be
  * recorded at all: not the `file` scheme (or a notebook cell), outside every workspace folder,
- * excluded by policy, or over the size cap. Results are cached per URI: this runs on every edit.
+ * excluded by a glob, or refused by the policy gate (ineligible folder, .gitignored, binary, over
+ * the size cap). Results are cached per URI: this runs on every edit.
  */
 export class DocumentResolver {
   private readonly cache = new Map<string, string | null>();
@@ -16,6 +18,8 @@ export class DocumentResolver {
   constructor(
     private readonly matcher: ExclusionMatcher,
     folders: readonly FolderRef[] = currentFolders(),
+    /** The policy's other checks (eligibility, .gitignore, binary, size); none when absent. */
+    private readonly gate?: PolicyGate,
   ) {
     this.folders = folders;
   }
@@ -38,11 +42,27 @@ export class DocumentResolver {
     }
     const loc = locate(this.folders, uri.fsPath);
     if (loc) {
-      return loc.f;
+      return this.gate && !this.gate.isEligible(loc.folder) ? undefined : loc.f;
     }
     // A workspace folder itself.
     const folder = this.folders.find((fo) => fo.fsPath === uri.fsPath);
-    return folder ? (this.folders.length > 1 ? folder.name : '') : undefined;
+    if (!folder || (this.gate && !this.gate.isEligible(folder))) {
+      return undefined;
+    }
+    return this.folders.length > 1 ? folder.name : '';
+  }
+
+  /**
+   * Whether something happening at `uri` (a terminal's cwd) must not be recorded at all: it is in
+   * a workspace folder the policy makes ineligible. Outside every folder is not withheld here
+   * (it is recorded without a path, as before).
+   */
+  withholds(uri: vscode.Uri): boolean {
+    if (!this.gate || uri.scheme !== 'file') {
+      return false;
+    }
+    const folder = locate(this.folders, uri.fsPath)?.folder ?? this.folders.find((fo) => fo.fsPath === uri.fsPath);
+    return folder !== undefined && !this.gate.isEligible(folder);
   }
 
   /** Excludes a document from now on (it went over the size cap). */
@@ -73,6 +93,10 @@ export class DocumentResolver {
     }
     const loc = locate(this.folders, fileUri.fsPath);
     if (!loc || this.matcher.isExcluded(loc.rel)) {
+      return undefined;
+    }
+    // First touch only (the answer is cached): may read the file's size and first 8 KB.
+    if (this.gate && this.gate.check(loc.folder, loc.rel, fileUri.fsPath) !== 'ok') {
       return undefined;
     }
     return loc.f + suffix;

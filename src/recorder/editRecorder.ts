@@ -1,4 +1,5 @@
 import type { CandorEvent, Change, EditEvent } from '../model/events';
+import { looksBinary } from '../privacy/policy/binary';
 import { sha256Hex } from '../replay/hash';
 import { EditTracker } from './editTracker';
 
@@ -15,7 +16,8 @@ export interface EditedDocument {
   getText(): string;
 }
 
-export type EditOutcome = 'recorded' | 'too-large';
+/** `too-large` and `binary`: nothing was recorded, and the document should be excluded from now on. */
+export type EditOutcome = 'recorded' | 'too-large' | 'binary';
 
 /**
  * The edit path without VS Code: turns one change event into records (a first-touch snapshot,
@@ -44,6 +46,12 @@ export class EditRecorder {
       if (text.length > this.maxFileSizeBytes) {
         this.tracker.forget(f);
         return 'too-large';
+      }
+      // Binary content (a NUL or many control characters in the first 8 KB) is never recorded;
+      // checked once per document, on the snapshot's text, so typing never pays for it.
+      if (looksBinary(text)) {
+        this.tracker.forget(f);
+        return 'binary';
       }
       this.emit({ t: 'snap', ts, f, v: doc.version, text });
     }

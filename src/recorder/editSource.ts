@@ -28,6 +28,17 @@ export class EditSource extends Disposable {
   }
 
   private onChange(e: vscode.TextDocumentChangeEvent): void {
+    const measure = this.ctx.measure;
+    if (measure) {
+      const started = performance.now();
+      this.record(e);
+      measure(performance.now() - started);
+    } else {
+      this.record(e);
+    }
+  }
+
+  private record(e: vscode.TextDocumentChangeEvent): void {
     if (e.contentChanges.length === 0) {
       return; // dirty-state changes without text changes
     }
@@ -37,7 +48,7 @@ export class EditSource extends Disposable {
     }
     const reason =
       e.reason === vscode.TextDocumentChangeReason.Undo ? 'undo' : e.reason === vscode.TextDocumentChangeReason.Redo ? 'redo' : undefined;
-    if (this.recorder.onChange(f, e.document, e.contentChanges, reason) === 'too-large') {
+    if (this.recorder.onChange(f, e.document, e.contentChanges, reason) !== 'recorded') {
       this.ctx.documents.exclude(e.document.uri);
     }
   }

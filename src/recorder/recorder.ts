@@ -31,6 +31,7 @@ export class Recorder extends Disposable {
     settings: RecorderSettings;
     emit: (event: CandorEvent) => void;
     now?: () => number;
+    measure?: ((ms: number) => void) | undefined;
   }) {
     super();
     const granted = new Set(args.categories);
@@ -39,6 +40,7 @@ export class Recorder extends Disposable {
       now: args.now ?? Date.now,
       documents: args.documents,
       granted: (c) => granted.has(c),
+      measure: args.measure,
     };
     const s = args.settings;
     if (granted.has('edits')) {

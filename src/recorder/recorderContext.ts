@@ -8,4 +8,6 @@ export interface RecorderContext {
   now(): number;
   readonly documents: DocumentResolver;
   granted(category: Category): boolean;
+  /** Benchmark only (CANDOR_PERF_OUT): told how long a handler ran, in ms. Undefined otherwise. */
+  readonly measure: ((ms: number) => void) | undefined;
 }

@@ -66,6 +66,9 @@ export class TerminalSource extends Disposable {
       await Promise.race([run.reading, new Promise((r) => setTimeout(r, 1000).unref())]);
     }
     const cwdUri = e.execution.cwd;
+    if (cwdUri && this.ctx.documents.withholds(cwdUri)) {
+      return; // run in a folder the policy makes ineligible: not recorded at all
+    }
     const cwd = cwdUri ? this.ctx.documents.resolvePath(cwdUri) : undefined;
     const event: TerminalEvent = {
       t: 'term',

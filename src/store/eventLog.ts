@@ -230,7 +230,8 @@ export class EventLog<T extends TimedRecord> {
   /**
    * A new segment starts. Fires synchronously inside `append`, before the record that opens the
    * new segment is queued: records the listener appends (e.g. snapshots of open documents) are the
-   * first of the new segment, so each segment can be replayed on its own.
+   * first of the new segment, kept together even if they exceed `segmentMaxBytes`, so each segment
+   * can be replayed on its own.
    */
   onRotate(listener: (event: RotateEvent) => void): Disposable {
     return this.rotateEmitter.on(listener);

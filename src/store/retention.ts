@@ -131,7 +131,7 @@ export async function deleteLog(dir: string, options: { readonly fs?: StoreFs } 
     await fs.rmdir(dir);
   } catch (err) {
     const code = errorCode(err);
-    if (code !== 'ENOENT' && code !== 'ENOTEMPTY' && code !== 'EEXIST') {
+    if (code !== 'ENOENT' && code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'EBUSY') {
       throw err;
     }
   }

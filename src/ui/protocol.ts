@@ -263,7 +263,7 @@ export function parsePreviewMessage(raw: unknown): PreviewFromWebview | undefine
       if (!Array.isArray(seqs) || seqs.length === 0 || seqs.length > PREVIEW_LIMITS.maxSeqs || !seqs.every(isSeq)) {
         return undefined;
       }
-      return { type, id, seqs: [...(seqs as number[])] };
+      return { type, id, seqs: [...(seqs)] };
     }
     case 'dropRange': {
       const fromTs = raw['fromTs'];
@@ -384,7 +384,7 @@ export function parsePreviewHostMessage(raw: unknown): PreviewToWebview | undefi
     case 'rows': {
       const { sha256, offset, total, rows } = raw;
       return isSha256(sha256) && isCount(offset) && isCount(total) && Array.isArray(rows) && rows.every(isRow)
-        ? { type, sha256, offset, total, rows: rows as PreviewRow[] }
+        ? { type, sha256, offset, total, rows: rows }
         : undefined;
     }
     case 'status': {
@@ -409,12 +409,12 @@ export function parsePreviewHostMessage(raw: unknown): PreviewToWebview | undefi
     }
     case 'searchResult': {
       const { seqs, done } = raw;
-      return Array.isArray(seqs) && seqs.every(isSeq) && typeof done === 'boolean' ? { type, id, seqs: seqs as number[], done } : undefined;
+      return Array.isArray(seqs) && seqs.every(isSeq) && typeof done === 'boolean' ? { type, id, seqs: seqs, done } : undefined;
     }
     case 'versions': {
       const { file, versions } = raw;
       return typeof file === 'string' && Array.isArray(versions) && versions.every(isVersion)
-        ? { type, id, file, versions: versions as PreviewVersion[] }
+        ? { type, id, file, versions: versions }
         : undefined;
     }
     case 'versionText': {
@@ -424,7 +424,7 @@ export function parsePreviewHostMessage(raw: unknown): PreviewToWebview | undefi
     case 'diff': {
       const { file, from, to, parts } = raw;
       return typeof file === 'string' && isCount(from) && isCount(to) && Array.isArray(parts) && parts.every(isDiffPart)
-        ? { type, id, file, from, to, parts: parts as PreviewDiffPart[] }
+        ? { type, id, file, from, to, parts: parts }
         : undefined;
     }
     case 'done': {

@@ -43,20 +43,56 @@ export function replayWithCli(logDir: string, relPath: string, timeoutMs = 30_00
 }
 
 /** What the extension writes to $CANDOR_PERF_OUT about once a second. */
+export interface PerfWindow {
+  /** Epoch ms at the end of a one-second window. */
+  readonly at: number;
+  /** Longest event-loop delay of the extension host in the window (any extension). */
+  readonly maxMs: number;
+  /** Longest single Candor handler in the window. */
+  readonly candorMaxMs: number;
+  readonly candorCalls: number;
+}
+
 export interface PerfReport {
   readonly activationMs: number;
   readonly maxEventLoopDelayMs: number;
   readonly samples: number;
+  /** Per-second maxima of the extension host's event-loop delay. */
+  readonly windows: readonly PerfWindow[];
 }
 
 export function readPerf(file: string): PerfReport | undefined {
   try {
     const v = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Record<keyof PerfReport, unknown>>;
     if (typeof v.activationMs === 'number' && typeof v.maxEventLoopDelayMs === 'number') {
-      return { activationMs: v.activationMs, maxEventLoopDelayMs: v.maxEventLoopDelayMs, samples: typeof v.samples === 'number' ? v.samples : 0 };
+      const windows = Array.isArray(v.windows)
+        ? v.windows.filter(
+            (w): w is PerfWindow =>
+              typeof (w as PerfWindow).at === 'number' &&
+              typeof (w as PerfWindow).maxMs === 'number' &&
+              typeof (w as PerfWindow).candorMaxMs === 'number' &&
+              typeof (w as PerfWindow).candorCalls === 'number',
+          )
+        : [];
+      return { activationMs: v.activationMs, maxEventLoopDelayMs: v.maxEventLoopDelayMs, samples: typeof v.samples === 'number' ? v.samples : 0, windows };
     }
   } catch {
     // not written yet, or caught mid-write
   }
   return undefined;
+}
+
+/** Figures of the windows that overlap [from, to]. */
+export function perfBetween(report: PerfReport, from: number, to: number): { maxMs: number; candorMaxMs: number; candorCalls: number } {
+  let maxMs = 0;
+  let candorMaxMs = 0;
+  let candorCalls = 0;
+  for (const w of report.windows) {
+    if (w.at >= from && w.at - 1000 <= to) {
+      maxMs = Math.max(maxMs, w.maxMs);
+      candorMaxMs = Math.max(candorMaxMs, w.candorMaxMs);
+      candorCalls += w.candorCalls;
+    }
+  }
+  return { maxMs, candorMaxMs, candorCalls };
 }

@@ -476,14 +476,12 @@ export class RedactionRun {
       if (text.length === 0) {
         continue;
       }
-      const found = this.scan.keywords.present(text);
-      for (let id = 0; id < found.length; id++) {
-        if (found[id] === 1) {
-          for (const t of this.scan.keywordTiers[id]) {
-            ze[t] = zs[t]!;
-          }
+      this.scan.keywords.find(text, (id) => {
+        for (const t of this.scan.keywordTiers[id]) {
+          ze[t] = zs[t]!;
         }
-      }
+        return false;
+      });
     }
     for (let t = 0; t < tiers.length; t++) {
       const tier = tiers[t];
@@ -496,7 +494,7 @@ export class RedactionRun {
       for (let k = 0; k < merged.length; k += 2) {
         const ws = merged[k];
         const we = merged[k + 1];
-        if (tier.keywords === undefined) {
+        if (tier.keywordIds === undefined) {
           this.scanWindow(doc, tier, ws, we, seq);
           continue;
         }
@@ -527,11 +525,13 @@ export class RedactionRun {
     }
   }
 
+  /** Whether a keyword of `tier` lies wholly within `[start, end)`. */
   private hasKeyword(tier: ScanTier, buffer: ProvenanceBuffer, start: number, end: number): boolean {
     if (end <= start) {
       return false;
     }
-    return tier.keywords!.present(buffer.slice(start, end)).includes(1);
+    const t = this.scan.tiers.indexOf(tier);
+    return this.scan.keywords.find(buffer.slice(start, end), (id) => this.scan.keywordTiers[id].includes(t));
   }
 
   /**

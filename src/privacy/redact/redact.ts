@@ -1,24 +1,28 @@
 import type { LoggedEvent } from '../../model/events';
-import { createDetector, defaultDetector } from '../detect';
 import type { Detector } from '../detect';
 import { identityRules } from '../identity';
 import type { MachineIdentity } from '../identity';
 import { pathRules } from '../paths';
 import { builtinRules } from '../rules/index';
+import type { Rule } from '../types';
 import { RedactionRun } from './engine';
 import { KeyTable } from './marks';
 import { maskPlaceholders } from './placeholders';
 import type { PlaceholderReport, RedactionReport, RuleFinding } from './report';
 import { REDACTION_ENGINE } from './report';
-import { createScanSet } from './scanners';
+import type { ScanSet } from './scanners';
+import { createScanSet, ScanSetBuilder } from './scanners';
 
 /**
  * Stream-aware redaction: the public API. See engine.ts for how a stream is redacted and
  * marks.ts for what happens to each character.
+ *
+ * Setting up costs tens of milliseconds (a keyword automaton per rule tier), so a `Redactor` is
+ * built once per rule set and reused; the one-shot functions build one per call.
  */
 
 export interface RedactOptions {
-  /** The rules to redact with (default: the built-in rules). */
+  /** The rules to redact with (default: the built-in rules). Only its `rules` are used. */
   readonly detector?: Detector;
   /** Adds this machine's identity rules (user, home, hostname, git identity). */
   readonly identity?: MachineIdentity;
@@ -32,7 +36,7 @@ export interface RedactOptions {
   readonly manual?: readonly string[];
 }
 
-export interface AsyncRedactOptions extends RedactOptions {
+export interface SliceOptions {
   /** Longest stretch of work between two yields to the event loop, in ms (default 8). */
   readonly sliceMs?: number;
   /** Aborting rejects with the signal's reason at the next yield. */
@@ -40,6 +44,8 @@ export interface AsyncRedactOptions extends RedactOptions {
   /** Fraction done in [0, 1]; called once per slice, never per event. */
   readonly onProgress?: (fraction: number) => void;
 }
+
+export interface AsyncRedactOptions extends RedactOptions, SliceOptions {}
 
 export interface RedactionResult {
   /** Same seqs in the same order; an event left untouched is the very same object. */
@@ -52,35 +58,67 @@ export interface TextRedactionResult {
   readonly report: RedactionReport;
 }
 
+/** A rule set ready to redact any number of streams and texts. */
+export interface Redactor {
+  /** Redacts `events` (in seq order) to completion. For tests, the CLI and worker threads. */
+  redactEvents(events: readonly LoggedEvent[]): RedactionResult;
+  /**
+   * As `redactEvents`, in slices of at most `sliceMs` of work with a yield to the event loop
+   * between them, so a 100k-event day can be redacted on the extension host without blocking it.
+   */
+  redactEventsAsync(events: readonly LoggedEvent[], options?: SliceOptions): Promise<RedactionResult>;
+  /** Redacts one plain text (see `redactText`). */
+  redactText(text: string): TextRedactionResult;
+}
+
 const DEFAULT_SLICE_MS = 8;
 
-/** The detector a run uses: `detector` (or the built-in rules) plus identity and path rules. */
-export function redactionDetector(options: RedactOptions = {}): Detector {
-  if (options.identity === undefined && options.workspaceRoots === undefined) {
-    return options.detector ?? defaultDetector;
-  }
-  return createDetector([
+/** The rules a redactor uses: `detector`'s (or the built-in ones) plus identity and path rules. */
+export function redactionRules(options: RedactOptions = {}): Rule[] {
+  return [
     ...(options.detector?.rules ?? builtinRules),
     ...(options.identity !== undefined ? identityRules(options.identity) : []),
     ...(options.workspaceRoots !== undefined ? pathRules(options.workspaceRoots) : []),
-  ]);
+  ];
 }
 
-function createRun(events: readonly LoggedEvent[], options: RedactOptions): RedactionRun {
-  return new RedactionRun(events, { scan: createScanSet(redactionDetector(options), options.manual ?? []) });
+/** Builds a redactor synchronously (tens of ms for the built-in rules). */
+export function createRedactor(options: RedactOptions = {}): Redactor {
+  return redactorOver(createScanSet(redactionRules(options), options.manual ?? []));
 }
 
-/** Redacts `events` (in seq order) to completion. For tests, the CLI and worker threads. */
+/** Builds a redactor in slices (see `SliceOptions`). */
+export async function createRedactorAsync(options: AsyncRedactOptions = {}): Promise<Redactor> {
+  const builder = new ScanSetBuilder(redactionRules(options), options.manual ?? []);
+  await runSliced(() => builder.step(), () => 0, { ...options, onProgress: undefined });
+  return redactorOver(builder.result());
+}
+
+function redactorOver(scan: ScanSet): Redactor {
+  return {
+    redactEvents: (events) => new RedactionRun(events, { scan }).result(),
+    async redactEventsAsync(events, options = {}) {
+      const run = new RedactionRun(events, { scan });
+      await runSliced(() => run.step(), () => run.progress, options);
+      return run.result();
+    },
+    redactText: (text) => redactTextWith(scan, text),
+  };
+}
+
+/** Redacts `events` (in seq order) to completion, with a redactor built for this call. */
 export function redactEvents(events: readonly LoggedEvent[], options: RedactOptions = {}): RedactionResult {
-  return createRun(events, options).result();
+  return createRedactor(options).redactEvents(events);
 }
 
-/**
- * As `redactEvents`, in slices of at most `sliceMs` of work with a yield to the event loop between
- * them, so a 100k-event day can be redacted on the extension host without blocking it.
- */
+/** Sliced redaction with a redactor built (also in slices) for this call. */
 export async function redactEventsAsync(events: readonly LoggedEvent[], options: AsyncRedactOptions = {}): Promise<RedactionResult> {
-  const run = createRun(events, options);
+  const redactor = await createRedactorAsync(options);
+  return redactor.redactEventsAsync(events, options);
+}
+
+/** Runs `step` until it returns false, yielding to the event loop every `sliceMs`. */
+async function runSliced(step: () => boolean, progress: () => number, options: SliceOptions): Promise<void> {
   const sliceMs = Math.max(1, options.sliceMs ?? DEFAULT_SLICE_MS);
   let more = true;
   while (more) {
@@ -88,18 +126,17 @@ export async function redactEventsAsync(events: readonly LoggedEvent[], options:
     const deadline = performance.now() + sliceMs;
     // The clock is read every few steps: one step is one event, far below a millisecond.
     for (let n = 0; more; n++) {
-      more = run.step();
+      more = step();
       if ((n & 7) === 7 && performance.now() >= deadline) {
         break;
       }
     }
-    options.onProgress?.(run.progress);
+    options.onProgress?.(progress());
     if (more) {
       await yieldToEventLoop();
     }
   }
   options.signal?.throwIfAborted();
-  return run.result();
 }
 
 function yieldToEventLoop(): Promise<void> {
@@ -117,7 +154,10 @@ function yieldToEventLoop(): Promise<void> {
  * its placeholder, same value → same placeholder, numbered per rule in order of appearance.
  */
 export function redactText(text: string, options: RedactOptions = {}): TextRedactionResult {
-  const scan = createScanSet(redactionDetector(options), options.manual ?? []);
+  return createRedactor(options).redactText(text);
+}
+
+function redactTextWith(scan: ScanSet, text: string): TextRedactionResult {
   const spans = scan.scanWhole(maskPlaceholders(text));
   const keys = new KeyTable();
   const ks = spans.map((s, i) => keys.note(s.rule, s.kind, text.slice(s.start, s.end), { seq: 0, discovery: i, field: 'text' }));

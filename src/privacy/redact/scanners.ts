@@ -1,20 +1,22 @@
 import { createDetector } from '../detect';
-import type { Detector } from '../detect';
-import { KeywordIndex } from '../keywords';
 import type { Rule, SpanKind } from '../types';
+import { KeywordTrie } from './keywordTrie';
 import { MANUAL_KIND, MANUAL_RULE } from './placeholders';
 
 /**
- * Scanning for redaction: the detector's rules cut into tiers by reach, plus the reviewer's
+ * Scanning for redaction: the rules cut into tiers by reach, plus the reviewer's
  * redact-everywhere texts.
  *
  * Why tiers: a rescan window after an edit must be widened by the longest text a rule can decide
  * on, and that is very uneven — most provider tokens need ≤ 128 characters, but the PEM rule may
- * look 82 k characters ahead and the GCP service-account rule 24 k. One window widened by the
+ * look 16 k characters ahead and the GCP service-account rule 24 k. One window widened by the
  * detector's `maxLength` would scan a whole 50 KB document per keystroke. Each tier instead gets a
  * window widened by its own reach, and is skipped altogether when none of its keywords can be in
- * that window (see `KeywordZones` in the engine): a `private key` three screens away from the
- * cursor costs nothing while typing.
+ * that window (the keyword zones in engine.ts): a `private key` three screens away from the cursor
+ * costs nothing while typing.
+ *
+ * All tiers share one keyword trie (keywordTrie.ts), used both to learn which tiers an edit may
+ * concern and to test windows.
  */
 
 /** A span found by a scanner: a detector span, or a redact-everywhere text (kind `manual`). */
@@ -29,22 +31,22 @@ export interface FoundSpan {
 export interface ScanTier {
   /** How far a rescan window around a change must extend on each side for this tier. */
   readonly reach: number;
-  /** The tier's keywords; undefined when a rule has none (the tier must always be scanned). */
-  readonly keywords: KeywordIndex | undefined;
+  /** Ids (in `ScanSet.keywords`) of the tier's keywords; undefined when it must always be scanned. */
+  readonly keywordIds: readonly number[] | undefined;
   /** Spans in `text` (already masked), sorted and non-overlapping within the tier. */
   scan(text: string): FoundSpan[];
 }
 
-/** The full scanning setup of one redaction run. */
+/** The full scanning setup of a redactor. Immutable: one can serve any number of runs. */
 export interface ScanSet {
   readonly tiers: readonly ScanTier[];
-  /** All tier keywords, to learn after an edit which tiers may have gained a keyword. */
-  readonly keywords: KeywordIndex;
+  /** Keywords of all tiers. */
+  readonly keywords: KeywordTrie;
   /** For each keyword of `keywords`, the tiers that use it. */
   readonly keywordTiers: readonly (readonly number[])[];
   /** Longest keyword (a keyword created by an edit lies within this of the changed range). */
   readonly maxKeywordLength: number;
-  /** Whole-text scan: the detector's merged spans plus the redact-everywhere texts. */
+  /** Whole-text scan: every tier, merged as the detector merges. */
   scanWhole(text: string): FoundSpan[];
   /** Whether rule `id` is a generic heuristic (a provider-specific label is preferred). */
   isGeneric(rule: string): boolean;
@@ -53,29 +55,68 @@ export interface ScanSet {
 /** Smallest tier reach: rules up to 64 characters share one tier. */
 const MIN_BAND = 6;
 
-/** Builds the tiers for `detector`'s rules and the redact-everywhere texts `manual`. */
-export function createScanSet(detector: Detector, manual: readonly string[]): ScanSet {
-  const byBand = new Map<number, Rule[]>();
-  for (const rule of detector.rules) {
-    const band = Math.max(MIN_BAND, Math.ceil(Math.log2(Math.max(1, rule.maxLength))));
-    const list = byBand.get(band) ?? [];
-    list.push(rule);
-    byBand.set(band, list);
+/**
+ * Builds a `ScanSet` one piece at a time (each tier's detector, then the keyword index), so an
+ * asynchronous caller can yield between pieces; `createScanSet` runs it to the end.
+ */
+export class ScanSetBuilder {
+  private readonly bands: Rule[][];
+  private readonly tierRules: (readonly Rule[] | undefined)[] = [];
+  private readonly scans: ((text: string) => FoundSpan[])[] = [];
+  private readonly reaches: number[] = [];
+  private built: ScanSet | undefined;
+
+  constructor(
+    private readonly rules: readonly Rule[],
+    private readonly manual: readonly string[],
+  ) {
+    const byBand = new Map<number, Rule[]>();
+    for (const rule of rules) {
+      const band = Math.max(MIN_BAND, Math.ceil(Math.log2(Math.max(1, rule.maxLength))));
+      const list = byBand.get(band) ?? [];
+      list.push(rule);
+      byBand.set(band, list);
+    }
+    this.bands = [...byBand.keys()].sort((a, b) => a - b).map((band) => byBand.get(band)!);
   }
-  const tiers: ScanTier[] = [];
-  for (const band of [...byBand.keys()].sort((a, b) => a - b)) {
-    const rules = byBand.get(band)!;
-    tiers.push(ruleTier(rules));
+
+  /** Builds the next piece; false once the set is complete. */
+  step(): boolean {
+    if (this.built !== undefined) {
+      return false;
+    }
+    const next = this.scans.length;
+    if (next < this.bands.length) {
+      const rules = this.bands[next];
+      const detector = createDetector(rules);
+      this.scans.push((text) => detector.detect(text));
+      this.reaches.push(detector.maxLength);
+      this.tierRules.push(rules);
+      return true;
+    }
+    const literals = this.manual.filter((m) => m.length > 0);
+    if (literals.length > 0 && next === this.bands.length) {
+      this.scans.push(manualScanner(this.manual));
+      this.reaches.push(literals.reduce((m, k) => Math.max(m, k.length), 1));
+      this.tierRules.push(undefined);
+      return true;
+    }
+    this.built = this.finish(literals);
+    return false;
   }
-  const literals = manual.filter((m) => m.length > 0);
-  if (literals.length > 0) {
-    tiers.push(manualTier(manual));
+
+  result(): ScanSet {
+    while (this.step()) {
+      // builds what is left
+    }
+    return this.built!;
   }
-  const all: string[] = [];
-  const ids = new Map<string, number>();
-  const keywordTiers: number[][] = [];
-  tiers.forEach((tier, t) => {
-    for (const k of tier.keywords?.keywords ?? []) {
+
+  private finish(literals: readonly string[]): ScanSet {
+    const all: string[] = [];
+    const ids = new Map<string, number>();
+    const keywordTiers: number[][] = [];
+    const idOf = (k: string, t: number): number => {
       let id = ids.get(k);
       if (id === undefined) {
         id = all.length;
@@ -83,44 +124,41 @@ export function createScanSet(detector: Detector, manual: readonly string[]): Sc
         all.push(k);
         keywordTiers.push([]);
       }
-      keywordTiers[id].push(t);
-    }
-  });
-  const generic = new Set(detector.rules.filter((r) => r.generic === true).map((r) => r.id));
-  const manualScan = literals.length > 0 ? manualScanner(manual) : undefined;
-  return {
-    tiers,
-    keywords: new KeywordIndex(all),
-    keywordTiers,
-    maxKeywordLength: all.reduce((m, k) => Math.max(m, k.length), 1),
-    scanWhole(text: string): FoundSpan[] {
-      const spans: FoundSpan[] = detector.detect(text);
-      return manualScan === undefined ? spans : mergeFound([...spans, ...manualScan(text)], generic);
-    },
-    isGeneric: (rule) => generic.has(rule),
-  };
+      if (!keywordTiers[id].includes(t)) {
+        keywordTiers[id].push(t);
+      }
+      return id;
+    };
+    const tiers: ScanTier[] = this.scans.map((scan, t) => {
+      const rules = this.tierRules[t];
+      // The index folds case, so for the case-sensitive manual texts it is a superset filter:
+      // fine for deciding when a window can be skipped.
+      const words = rules === undefined ? literals.map((k) => k.toLowerCase()) : rules.flatMap((r) => r.keywords);
+      const alwaysOn = rules !== undefined && rules.some((r) => r.keywords.length === 0);
+      const keywordIds = [...new Set(words.map((k) => idOf(k, t)))];
+      return { reach: this.reaches[t], keywordIds: alwaysOn ? undefined : keywordIds, scan };
+    });
+    const generic = new Set(this.rules.filter((r) => r.generic === true).map((r) => r.id));
+    return {
+      tiers,
+      keywords: new KeywordTrie(all),
+      keywordTiers,
+      maxKeywordLength: all.reduce((m, k) => Math.max(m, k.length), 1),
+      scanWhole(text: string): FoundSpan[] {
+        const spans: FoundSpan[] = [];
+        for (const tier of tiers) {
+          spans.push(...tier.scan(text));
+        }
+        return mergeFound(spans, generic);
+      },
+      isGeneric: (rule) => generic.has(rule),
+    };
+  }
 }
 
-function ruleTier(rules: readonly Rule[]): ScanTier {
-  const detector = createDetector(rules);
-  const alwaysOn = rules.some((r) => r.keywords.length === 0);
-  const keywords = [...new Set(rules.flatMap((r) => r.keywords))];
-  return {
-    reach: detector.maxLength,
-    keywords: alwaysOn ? undefined : new KeywordIndex(keywords),
-    scan: (text) => detector.detect(text),
-  };
-}
-
-function manualTier(manual: readonly string[]): ScanTier {
-  const literals = manual.filter((m) => m.length > 0);
-  // The index folds case, so it is a superset filter for these case-sensitive literals: fine for
-  // deciding when a window can be skipped.
-  return {
-    reach: literals.reduce((m, k) => Math.max(m, k.length), 1),
-    keywords: new KeywordIndex([...new Set(literals.map((k) => k.toLowerCase()))]),
-    scan: manualScanner(manual),
-  };
+/** Builds the tiers for `rules` and the redact-everywhere texts `manual`. */
+export function createScanSet(rules: readonly Rule[], manual: readonly string[]): ScanSet {
+  return new ScanSetBuilder(rules, manual).result();
 }
 
 /**
@@ -161,8 +199,8 @@ export const KIND_RANK: Readonly<Record<string, number>> = { secret: 5, pii: 4, 
 
 /**
  * Merges overlapping spans into sorted, non-overlapping ones covering their union, labelled by the
- * preferred member (kind, then provider-specific over generic, then longer, then earlier) — the
- * detector's own rule, so a string and a document spell a cluster the same way.
+ * preferred member — the detector's own policy (`mergeSpans` in detect.ts): kind, then
+ * provider-specific over generic, then longer, then earlier, then rule id.
  */
 export function mergeFound(spans: readonly FoundSpan[], generic: ReadonlySet<string>): FoundSpan[] {
   const sorted = [...spans].sort((a, b) => a.start - b.start || b.end - a.end || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));

@@ -6,12 +6,12 @@
 import { shannonEntropy } from '../heuristics';
 import { defineRule } from '../rule';
 import type { Rule } from '../types';
-import { contextPattern, TOKEN_END, TOKEN_START } from './common';
+import { ASSIGN, CONTEXT_GROUP, contextPattern, nameRun, TOKEN_END, TOKEN_START } from './common';
 import { ALNUM, BASE32, BASE64, BASE64URL, HEX, LOWER_ALNUM, UPPER_ALNUM, synth } from './synthetic';
 
 /** Base64-ish 40-character AWS secret: high entropy, not AWS's documented example value. */
 function awsSecretValue(m: RegExpExecArray): boolean {
-  const v = m[1] ?? '';
+  const v = m[CONTEXT_GROUP] ?? '';
   return shannonEntropy(v) >= 4.0 && !/EXAMPLE/i.test(v) && /\d/.test(v) && /[a-z]/.test(v) && /[A-Z]/.test(v);
 }
 
@@ -35,7 +35,7 @@ export const cloudRules: readonly Rule[] = [
     kind: 'secret',
     keywords: ['aws', 'secretaccess', 'secret_access', 'secret-access', 'secret.access'],
     pattern: contextPattern('aws|secret[_.-]?access', '(?:secret|access)?[_.-]?key|secret', '[A-Za-z0-9/+]{40}', '(?![A-Za-z0-9/+=])'),
-    secretGroup: 1,
+    secretGroup: CONTEXT_GROUP,
     validate: awsSecretValue,
     truePositives: [
       `aws_secret_access_key = ⟦${synth(ALNUM, 36, 211)}/${synth(ALNUM, 3, 212)}⟧`,
@@ -167,7 +167,7 @@ export const cloudRules: readonly Rule[] = [
       '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}',
       '(?![0-9a-f-])',
     ),
-    secretGroup: 1,
+    secretGroup: CONTEXT_GROUP,
     truePositives: [
       `HEROKU_API_KEY=⟦${synth(HEX, 8, 311)}-${synth(HEX, 4, 312)}-${synth(HEX, 4, 313)}-${synth(HEX, 4, 314)}-${synth(HEX, 12, 315)}⟧`,
     ],
@@ -191,7 +191,7 @@ export const cloudRules: readonly Rule[] = [
     kind: 'secret',
     keywords: ['netlify'],
     pattern: contextPattern('netlify', 'token|key|secret|auth', '[A-Za-z0-9_-]{40,64}'),
-    secretGroup: 1,
+    secretGroup: CONTEXT_GROUP,
     truePositives: [`NETLIFY_AUTH_TOKEN=⟦${synth(BASE64URL, 43, 331)}⟧`],
     falsePositives: ['NETLIFY_SITE_ID=abc', 'netlify_token: ${{ secrets.NETLIFY }}'],
   }),
@@ -210,7 +210,7 @@ export const cloudRules: readonly Rule[] = [
     kind: 'secret',
     keywords: ['vercel'],
     pattern: contextPattern('vercel', 'token|key|secret', '[A-Za-z0-9]{24}', '(?![A-Za-z0-9])'),
-    secretGroup: 1,
+    secretGroup: CONTEXT_GROUP,
     truePositives: [`VERCEL_TOKEN=⟦${synth(ALNUM, 24, 341)}⟧`],
     falsePositives: ['VERCEL_ORG_ID=team_abc', `vercel_token = ${synth(ALNUM, 10, 342)}`],
   }),
@@ -219,8 +219,11 @@ export const cloudRules: readonly Rule[] = [
     description: 'Cloudflare API token (40 characters) next to a cloudflare / CF_API_TOKEN name',
     kind: 'secret',
     keywords: ['cloudflare', 'cf_api_', 'cf-api-', 'cf_token', 'cf-token'],
-    pattern: /(?:cloudflare[\w.-]{0,30}?(?:token|key)|cf(?:_api_|-api-)(?:token|key)|cf[_-]token)["'\]]?\s{0,3}(?::=|=>|[:=])\s{0,3}["'\x60]?([A-Za-z0-9_-]{37,40})(?![A-Za-z0-9_-])/i,
-    secretGroup: 1,
+    pattern: new RegExp(
+      `(?:cloudflare|cf(?=_api_|-api-|[_-]token))${nameRun('cloudflare|cf')}(?<=(?:token|key))${ASSIGN}([A-Za-z0-9_-]{37,40})(?![A-Za-z0-9_-])`,
+      'i',
+    ),
+    secretGroup: CONTEXT_GROUP,
     truePositives: [`CLOUDFLARE_API_TOKEN=⟦${synth(BASE64URL, 40, 351)}⟧`, `CF_API_KEY: ⟦${synth(HEX, 37, 352)}⟧`],
     falsePositives: ['CLOUDFLARE_ACCOUNT_ID=abc', `CF_API_TOKEN=${synth(ALNUM, 12, 353)}`],
   }),
@@ -239,7 +242,7 @@ export const cloudRules: readonly Rule[] = [
     kind: 'secret',
     keywords: ['okta'],
     pattern: contextPattern('okta', 'token|key|secret', '00[A-Za-z0-9_-]{40}'),
-    secretGroup: 1,
+    secretGroup: CONTEXT_GROUP,
     truePositives: [`OKTA_API_TOKEN=⟦00${synth(BASE64URL, 40, 371)}⟧`],
     falsePositives: ['OKTA_DOMAIN=dev-123.okta.com', `okta_token = ${synth(ALNUM, 42, 372)}`],
   }),
@@ -248,8 +251,11 @@ export const cloudRules: readonly Rule[] = [
     description: 'Datadog API (32 hex) or application (40 hex) key next to a datadog / DD_API_KEY name',
     kind: 'secret',
     keywords: ['datadog', 'dd_api', 'dd_app', 'dd-api', 'dd-app', 'ddapi', 'ddapp'],
-    pattern: /(?:datadog[\w.-]{0,20}?|dd[_-]?)(?:api|app(?:lication)?)[_.-]?key["'\]]?\s{0,3}(?::=|=>|[:=])\s{0,3}["'\x60]?([a-f0-9]{40}|[a-f0-9]{32})(?![a-f0-9])/i,
-    secretGroup: 1,
+    pattern: new RegExp(
+      `(?:datadog|dd(?=[_-]?ap))${nameRun('datadog|dd')}(?<=(?:api|app(?:lication)?)[_.-]?key)${ASSIGN}([a-f0-9]{40}|[a-f0-9]{32})(?![a-f0-9])`,
+      'i',
+    ),
+    secretGroup: CONTEXT_GROUP,
     truePositives: [`DD_API_KEY=⟦${synth(HEX, 32, 381)}⟧`, `datadog_app_key: "⟦${synth(HEX, 40, 382)}⟧"`],
     falsePositives: ['DD_API_KEY=${DD_API_KEY}', `DD_SITE=${synth(HEX, 32, 383)}`],
   }),

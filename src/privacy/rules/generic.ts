@@ -170,7 +170,7 @@ function familyRules(f: NameFamily): Rule[] {
       pattern: new RegExp(
         `${f.name}["']?[ \\t]{0,3}[:=]` +
           `(?<=(?:^|[\\r\\n])[ \\t]{0,16}(?:(?:export|set)[ \\t]{1,4}|-[ \\t]{1,4})?["']?[\\w.-]{1,64}["']?[ \\t]{0,3}[:=])` +
-          `[ \\t]{0,3}([^\\s"'\\x60#;,(){}\\[\\]<>$]{8,200})[ \\t]{0,20}(?=$|[\\r\\n#])`,
+          `[ \\t]{0,3}([^\\s"'\\x60#;,(){}\\[\\]<>$=]{8,200}={0,2})[ \\t]{0,20}(?=$|[\\r\\n#])`,
         'i',
       ),
       secretGroup: 1,
@@ -296,7 +296,9 @@ export const genericRules: readonly Rule[] = [
     description: 'Password parameter in a JDBC URL (jdbc:…;password=… / ?password=…)',
     kind: 'secret',
     keywords: ['jdbc:'],
-    pattern: /jdbc:[a-z0-9]{2,20}:[^\s"'<>\x60]{0,300}?[;?&](?:password|pwd)=([^;&\s"'<>\x60]{1,200})/i,
+    // The URL body may not run over another "jdbc:" (tempered token), so on `jdbc:jdbc:jdbc:…`
+    // each attempt stops at the next one instead of rescanning 300 characters.
+    pattern: /jdbc:[a-z0-9]{2,20}:(?:(?!jdbc:)[^\s"'<>\x60]){0,300}?[;?&](?:password|pwd)=([^;&\s"'<>\x60]{1,200})/i,
     secretGroup: 1,
     validate: (m) => !isPlaceholder(m[1] ?? '') && (m[1] ?? '').length >= 3,
     truePositives: [

@@ -268,11 +268,12 @@ export const piiRules: readonly Rule[] = [
     kind: 'pii',
     keywords: [':'],
     // Anchored at the first ":" of the address, and only at a ":" with another ":" within five
-    // characters, which skips the `key: value` colons of code cheaply; the lookbehind steps back over at most one hex
+    // characters, which skips the `key: value` colons of code cheaply; a cheap lookbehind then
+    // rejects colons inside a run (`:::::`, `a:b:c`) before the expensive one, which steps back over at most one hex
     // group to the address start (requiring no word/colon/dot before it), then a lookahead there
     // captures the candidate; `validIpv6` does the real parsing.
     pattern:
-      /:(?=[0-9A-Fa-f]{0,4}:)(?<=(?<![\w:.])(?=([0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:(?<=:)\d{1,3}(?:\.\d{1,3}){3})?)(?![\w:.]))[0-9A-Fa-f]{0,4}:)/,
+      /:(?=[0-9A-Fa-f]{0,4}:)(?<=(?<![\w:.])[0-9A-Fa-f]{0,4}:)(?<=(?<![\w:.])(?=([0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?:(?<=:)\d{1,3}(?:\.\d{1,3}){3})?)(?![\w:.]))[0-9A-Fa-f]{0,4}:)/,
     secretGroup: 1,
     validate: validIpv6,
     truePositives: ['from ⟦2a01:4f8:c17:1a2b::1⟧ port 22', 'addr=⟦fe80::1c2d:3e4f:5a6b:7c8d⟧', '⟦2606:4700:4700:0:0:0:0:1111⟧'],

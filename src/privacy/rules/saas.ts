@@ -3,7 +3,7 @@
  */
 import { defineRule } from '../rule';
 import type { Rule } from '../types';
-import { contextPattern, TOKEN_END, TOKEN_START } from './common';
+import { ASSIGN, CONTEXT_GROUP, contextPattern, nameRun, TOKEN_END, TOKEN_START } from './common';
 import { ALNUM, BASE64, BASE64URL, DIGITS, HEX, LETTERS, LOWER_ALNUM, UPPER_ALNUM, base64url, synth } from './synthetic';
 
 const AGE_ALPHABET = 'QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L';
@@ -90,7 +90,7 @@ export const saasRules: readonly Rule[] = [
     kind: 'secret',
     keywords: ['twilio'],
     pattern: contextPattern('twilio', 'sid|key|account|api[_.-]?key', '(?:SK|AC)[0-9a-fA-F]{32}', '(?![0-9a-fA-F])'),
-    secretGroup: 1,
+    secretGroup: CONTEXT_GROUP,
     truePositives: [`TWILIO_API_KEY=⟦SK${synth(HEX, 32, 561)}⟧`, `twilio_account_sid: "⟦AC${synth(HEX, 32, 562)}⟧"`],
     falsePositives: [`TWILIO_API_KEY=SK${synth(HEX, 20, 563)}`, `sid = "AC${synth(HEX, 32, 564)}"`],
   }),
@@ -100,7 +100,7 @@ export const saasRules: readonly Rule[] = [
     kind: 'secret',
     keywords: ['twilio'],
     pattern: contextPattern('twilio', 'auth[_.-]?token|token|secret', '[0-9a-f]{32}', '(?![0-9a-f])'),
-    secretGroup: 1,
+    secretGroup: CONTEXT_GROUP,
     truePositives: [`TWILIO_AUTH_TOKEN=⟦${synth(HEX, 32, 571)}⟧`],
     falsePositives: [`TWILIO_AUTH_TOKEN=${synth(HEX, 16, 572)}`, `auth_token = "${synth(HEX, 32, 573)}"`],
   }),
@@ -179,7 +179,7 @@ export const saasRules: readonly Rule[] = [
     kind: 'secret',
     keywords: ['paypal'],
     pattern: contextPattern('paypal', 'secret', '[A-Za-z0-9_-]{80}'),
-    secretGroup: 1,
+    secretGroup: CONTEXT_GROUP,
     truePositives: [`PAYPAL_CLIENT_SECRET=⟦${synth(BASE64URL, 80, 661)}⟧`],
     falsePositives: [`PAYPAL_CLIENT_ID=${synth(BASE64URL, 80, 662)}`, `paypal_secret=${synth(ALNUM, 20, 663)}`],
   }),
@@ -188,9 +188,11 @@ export const saasRules: readonly Rule[] = [
     description: 'Discord bot token (<id>.<ts>.<hmac>) next to a discord name or after "Bot "',
     kind: 'secret',
     keywords: ['discord', 'bot '],
-    pattern:
-      /(?:discord[\w.-]{0,30}?(?:token|secret|key)["'\]]?\s{0,3}(?::=|=>|[:=])\s{0,3}["'\x60]?|(?<![\w-])Bot[ \t]{1,3})([MNO][A-Za-z\d_-]{23,25}\.[A-Za-z\d_-]{6}\.[A-Za-z\d_-]{27,38})(?![\w-])/i,
-    secretGroup: 1,
+    pattern: new RegExp(
+      `(?:discord${nameRun('discord')}(?<=(?:token|secret|key))${ASSIGN}|(?<![\\w-])Bot[ \\t]{1,3})([MNO][A-Za-z\\d_-]{23,25}\\.[A-Za-z\\d_-]{6}\\.[A-Za-z\\d_-]{27,38})(?![\\w-])`,
+      'i',
+    ),
+    secretGroup: CONTEXT_GROUP,
     truePositives: [
       `DISCORD_TOKEN=⟦M${synth(BASE64URL, 23, 671)}.${synth(BASE64URL, 6, 672)}.${synth(BASE64URL, 27, 673)}⟧`,
       `Authorization: Bot ⟦N${synth(BASE64URL, 25, 674)}.${synth(BASE64URL, 6, 675)}.${synth(BASE64URL, 38, 676)}⟧`,

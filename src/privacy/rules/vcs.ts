@@ -5,7 +5,7 @@
  */
 import { defineRule } from '../rule';
 import type { Rule } from '../types';
-import { contextPattern, TOKEN_END, TOKEN_START } from './common';
+import { CONTEXT_GROUP, contextPattern, TOKEN_END, TOKEN_START } from './common';
 import { ALNUM, BASE64URL, HEX, LOWER_ALNUM, synth } from './synthetic';
 
 /** `ghp_`-style classic GitHub tokens: a 3-letter prefix, `_`, 36 base62 characters. */
@@ -118,7 +118,7 @@ export const vcsRules: readonly Rule[] = [
     kind: 'secret',
     keywords: ['bitbucket'],
     pattern: contextPattern('bitbucket', 'app[_.-]?password|password|pass|secret|token', '[A-Za-z0-9]{18,24}', '(?![A-Za-z0-9])'),
-    secretGroup: 1,
+    secretGroup: CONTEXT_GROUP,
     truePositives: [
       `BITBUCKET_APP_PASSWORD=⟦${synth(ALNUM, 20, 131)}⟧`,
       `bitbucket_password: "⟦${synth(ALNUM, 20, 132)}⟧"`,
@@ -140,7 +140,7 @@ export const vcsRules: readonly Rule[] = [
     kind: 'secret',
     keywords: ['atlassian', 'jira', 'confluence'],
     pattern: contextPattern('atlassian|jira|confluence', '(?:api[_.-]?)?(?:token|secret|password)', '[A-Za-z0-9]{24}', '(?![A-Za-z0-9])'),
-    secretGroup: 1,
+    secretGroup: CONTEXT_GROUP,
     truePositives: [`JIRA_API_TOKEN=⟦${synth(ALNUM, 24, 143)}⟧`, `confluence.password: "⟦${synth(ALNUM, 24, 147)}⟧"`],
     falsePositives: [`jira_api_token = ${synth(ALNUM, 12, 144)}`, `JIRA_URL=${synth(ALNUM, 24, 145)}`],
   }),

@@ -123,7 +123,7 @@ export class BundleView {
     if (k === undefined) {
       return undefined;
     }
-    const e = this.events[k]!;
+    const e = this.events[k];
     return JSON.stringify({ seq: e.seq, ...e.event }, null, 2);
   }
 
@@ -141,8 +141,8 @@ export class BundleView {
     });
     const out: number[] = [];
     for (let k = 0; k < this.haystack.length && out.length < MAX_SEARCH_RESULTS; k++) {
-      if (this.haystack[k]!.includes(needle)) {
-        out.push(this.events[k]!.seq);
+      if (this.haystack[k].includes(needle)) {
+        out.push(this.events[k].seq);
       }
     }
     return out;
@@ -191,7 +191,7 @@ export class BundleView {
       this.scrubber = s;
     }
     for (; s.next <= target; s.next++) {
-      s.replayer.apply(this.events[s.next]!);
+      s.replayer.apply(this.events[s.next]);
     }
     const doc = s.replayer.document(file);
     if (doc === undefined) {
@@ -221,12 +221,12 @@ export class BundleView {
   /** The event at `seq`, or undefined. */
   event(seq: number): CandorEvent | undefined {
     const k = this.indexOfSeq(seq);
-    return k === undefined ? undefined : this.events[k]!.event;
+    return k === undefined ? undefined : this.events[k].event;
   }
 
   private tsOf(seq: number): number {
     const k = this.indexOfSeq(seq);
-    return k === undefined ? 0 : this.events[k]!.event.ts;
+    return k === undefined ? 0 : this.events[k].event.ts;
   }
 
   /** Binary search: bundle events are in increasing seq order (readBundle checks it). */
@@ -235,7 +235,7 @@ export class BundleView {
     let hi = this.events.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >> 1;
-      const s = this.events[mid]!.seq;
+      const s = this.events[mid].seq;
       if (s === seq) {
         return mid;
       }

@@ -16,6 +16,7 @@ export const ROW_TYPES: readonly string[] = EVENT_TYPES;
 export function oneLine(text: string, max = MAX_LABEL): string {
   // Cut first: a 1 MB pasted text must not be scanned whole for a label.
   const cut = text.length > max * 2 ? text.slice(0, max * 2) : text;
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is replaced
   const flat = cut.replace(/\r\n|\n|\r/g, '⏎').replace(/\t/g, '→').replace(/[\u0000-\u001f\u007f]/g, '·');
   return flat.length > max || cut.length < text.length ? `${[...flat].slice(0, max - 1).join('')}…` : flat;
 }
@@ -66,7 +67,7 @@ export function rowLabel(ev: CandorEvent): string {
     case 'ckpt':
       return `checkpoint v${ev.v} (${ev.why}) ${ev.h.slice(0, 8)}`;
     case 'sel':
-      return ev.s.length === 1 ? `cursor ${ev.s[0]![0]}–${ev.s[0]![1]}` : `${ev.s.length} cursors`;
+      return ev.s.length === 1 ? `cursor ${ev.s[0][0]}–${ev.s[0][1]}` : `${ev.s.length} cursors`;
     case 'focus':
       return ev.win === undefined ? (ev.f === undefined ? 'no recordable editor' : 'editor focused') : ev.win ? 'window focused' : 'window lost focus';
     case 'file':

@@ -46,7 +46,7 @@ export function filterRows(rows: readonly PreviewRow[], f: TimelineFilter, start
     return into;
   }
   for (let k = start; k < rows.length; k++) {
-    if (rowMatches(rows[k]!, f)) {
+    if (rowMatches(rows[k], f)) {
       into.push(k);
     }
   }
@@ -109,7 +109,7 @@ export function segmentPlaceholders(text: string): TextSegment[] {
     if (m.index > pos) {
       out.push({ text: text.slice(pos, m.index) });
     }
-    out.push({ text: m[0], placeholder: { kind: m[1]!, rule: m[2]!, n: Number(m[3]) } });
+    out.push({ text: m[0], placeholder: { kind: m[1], rule: m[2], n: Number(m[3]) } });
     pos = m.index + m[0].length;
   }
   if (pos < text.length) {

@@ -67,8 +67,8 @@ describe('candor bundle (CLI)', () => {
     });
 
     it('selects --from/--to (ISO or ms) and --session', async () => {
-      const from = new Date(events[10]!.event.ts).toISOString();
-      const to = String(events[15]!.event.ts);
+      const from = new Date(events[10].event.ts).toISOString();
+      const to = String(events[15].event.ts);
       const r = await run(['bundle', 'build', 'log dir ü', '--out', 'r.candor', '--receipt', 'receipt.json', '--from', from, '--to', to, '--policy-version', 'team-9']);
       assert.equal(r.code, 0, r.stderr);
       const read = await readBundle(await readFile(join(root, 'r.candor')));
@@ -145,7 +145,7 @@ describe('candor bundle (CLI)', () => {
       const bytes = await readFile(file);
       assert.equal((await run(['bundle', 'verify', 'b.candor', '--sha256', sha256(bytes)])).code, 0);
       assert.equal((await run(['bundle', 'verify', 'b.candor', '--sha256', sha256('x')])).code, 1);
-      bytes[bytes.length - 20]! ^= 0xff;
+      bytes[bytes.length - 20] ^= 0xff;
       await writeFile(join(root, 'bad.candor'), bytes);
       const bad = await run(['bundle', 'verify', 'bad.candor']);
       assert.equal(bad.code, 1);

@@ -38,7 +38,7 @@ describe('bundle edit operations', () => {
   });
 
   it('drop-event of a checkpoint removes just it', async () => {
-    const b = await dropEvents(base.input, [seqs['ckptA']!], { at: ACTION_AT });
+    const b = await dropEvents(base.input, [seqs['ckptA']], { at: ACTION_AT });
     assert.notEqual(b.sha256, base.sha256);
     assert.notEqual(b.id, base.id);
     assert.deepEqual(seqsOf(b), seqsOf(base).filter((s) => s !== seqs['ckptA']));
@@ -47,24 +47,24 @@ describe('bundle edit operations', () => {
   });
 
   it("drop-event of an edit also drops the document's later edits and checkpoints until a snapshot", async () => {
-    const b = await dropEvents(base.input, [seqs['edit2']!], { at: ACTION_AT });
+    const b = await dropEvents(base.input, [seqs['edit2']], { at: ACTION_AT });
     const gone = [seqs['edit2'], seqs['ckptA'], seqs['edit3'], seqs['ckptA2']];
     assert.deepEqual(seqsOf(b), seqsOf(base).filter((s) => !gone.includes(s)));
-    assert.equal(b.manifest.reviewerActions[0]!.removed, 4);
+    assert.equal(b.manifest.reviewerActions[0].removed, 4);
     // The other document and the rest of the session are untouched.
     assert.ok(b.events.some((e) => e.seq === seqs['ckptB']));
     await verified(b);
   });
 
   it('drop-event of a snapshot drops the history that needed it', async () => {
-    const b = await dropEvents(base.input, [seqs['snapB']!], { at: ACTION_AT });
+    const b = await dropEvents(base.input, [seqs['snapB']], { at: ACTION_AT });
     assert.ok(!b.events.some((e) => e.event.t === 'edit' && (e.event.f === 'docs/b b.md' || e.event.f === 'docs/readme.md')));
     assert.ok(!b.events.some((e) => e.seq === seqs['ckptB']));
     await verified(b);
   });
 
   it('drop-event of a rename drops what happened under the new name', async () => {
-    const b = await dropEvents(base.input, [seqs['rename']!], { at: ACTION_AT });
+    const b = await dropEvents(base.input, [seqs['rename']], { at: ACTION_AT });
     assert.ok(!b.events.some((e) => e.seq === seqs['editB'] || e.seq === seqs['ckptB']));
     await verified(b);
   });
@@ -73,7 +73,7 @@ describe('bundle edit operations', () => {
     const b = await dropFile(base.input, 'src/a.ts', { at: ACTION_AT });
     assert.ok(!b.events.some((e) => (e.event as { f?: string }).f === 'src/a.ts'));
     assert.deepEqual(b.manifest.files.map((f) => f.f), ['docs/b b.md', 'docs/readme.md']);
-    const action = b.manifest.reviewerActions[0]!;
+    const action = b.manifest.reviewerActions[0];
     assert.equal(action.action, 'drop-file');
     assert.equal(action.removed, 9);
     assert.ok(!action.detail.includes('a.ts'));
@@ -81,11 +81,11 @@ describe('bundle edit operations', () => {
   });
 
   it('drop-range removes events inside [from, to] and keeps replay whole', async () => {
-    const from = events[seqs['edit1']! - 1]!.event.ts;
-    const to = events[seqs['edit1']!]!.event.ts;
+    const from = events[seqs['edit1'] - 1].event.ts;
+    const to = events[seqs['edit1']].event.ts;
     const b = await dropRange(base.input, from, to, { at: ACTION_AT });
     assert.ok(!b.events.some((e) => e.event.ts >= from && e.event.ts <= to));
-    assert.match(b.manifest.reviewerActions[0]!.detail, /^2025-11-30T09:00:00\.030Z to 2025-11-30T09:00:00\.040Z$/);
+    assert.match(b.manifest.reviewerActions[0].detail, /^2025-11-30T09:00:00\.030Z to 2025-11-30T09:00:00\.040Z$/);
     await verified(b);
   });
 
@@ -109,7 +109,7 @@ describe('bundle edit operations', () => {
   });
 
   it('chains actions in order, each rebuilt from the raw input', async () => {
-    const a = await dropEvents(base.input, [seqs['ckptB']!], { at: ACTION_AT });
+    const a = await dropEvents(base.input, [seqs['ckptB']], { at: ACTION_AT });
     const b = await dropFile(a.input, 'src/a.ts', { at: new Date(ACTION_AT.getTime() + 1000) });
     assert.deepEqual(b.manifest.reviewerActions.map((x) => x.action), ['drop-event', 'drop-file']);
     assert.equal(b.input.reviewerActions?.length, 2);
@@ -126,8 +126,8 @@ describe('bundle edit operations', () => {
     await assert.rejects(dropRange(base.input, 10, 5, { at: ACTION_AT }), (e: unknown) => BundleError.is(e, 'bad-input'));
     await assert.rejects(redactEverywhere(base.input, '', { at: ACTION_AT }), (e: unknown) => BundleError.is(e, 'bad-input'));
     await assert.rejects(dropFile(base.input, '/etc/passwd', { at: ACTION_AT }), (e: unknown) => BundleError.is(e, 'bad-input'));
-    const dropped = await dropEvents(base.input, [seqs['edit2']!], { at: ACTION_AT });
-    await assert.rejects(dropEvents(dropped.input, [seqs['ckptA']!], { at: ACTION_AT }), /no event with seq/);
+    const dropped = await dropEvents(base.input, [seqs['edit2']], { at: ACTION_AT });
+    await assert.rejects(dropEvents(dropped.input, [seqs['ckptA']], { at: ACTION_AT }), /no event with seq/);
   });
 
   describe('exclusions and consent scope', () => {
@@ -172,11 +172,11 @@ describe('bundle edit operations', () => {
       await fc.assert(
         fc.asyncProperty(sessionArb, fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), async (steps, picks) => {
           const evs = sessionEvents(steps);
-          const chosen = [...new Set(picks.map((p) => evs[p % evs.length]!.seq))];
+          const chosen = [...new Set(picks.map((p) => evs[p % evs.length].seq))];
           const b = await dropEvents((await buildBundle(inputOf(evs, { receipt: testReceipt(['edits', 'navigation', 'files']) }))).input, chosen, { at: ACTION_AT });
           const kept = new Set(seqsOf(b));
           assert.ok(chosen.every((s) => !kept.has(s)));
-          assert.equal(b.manifest.reviewerActions[0]!.removed, evs.length - b.events.length);
+          assert.equal(b.manifest.reviewerActions[0].removed, evs.length - b.events.length);
           const report = await verifyBundle(b.bytes);
           assert.ok(report.ok, JSON.stringify(report.replay?.issues));
           // What is left replays to the same text as the original at each surviving checkpoint.
@@ -190,7 +190,7 @@ describe('bundle edit operations', () => {
       fc.assert(
         fc.property(sessionArb, fc.array(fc.nat(), { maxLength: 6 }), (steps, picks) => {
           const evs = sessionEvents(steps);
-          const chosen = new Set(picks.map((p) => evs[p % evs.length]!.seq));
+          const chosen = new Set(picks.map((p) => evs[p % evs.length].seq));
           const { kept } = removeEvents(evs, (e) => chosen.has(e.seq));
           const keptSeqs = new Set(kept.map((e) => e.seq));
           for (const e of evs) {

@@ -70,7 +70,7 @@ describe('bundle format', () => {
       assert.equal(lines.pop(), '', 'the content ends with LF');
       assert.equal(lines[0], canonicalJson(built.manifest));
       assert.deepEqual(lines.slice(1), sample.map(eventLine));
-      assert.match(lines[1]!, /^\{"seq":1,"t":"session","ts":\d+,"cats":/);
+      assert.match(lines[1], /^\{"seq":1,"t":"session","ts":\d+,"cats":/);
     });
 
     it('is readable with stock gzip (tail -n +2 | gunzip)', () => {
@@ -102,7 +102,7 @@ describe('bundle format', () => {
         { f: 'src/a.ts', events: 9 },
       ]);
       assert.deepEqual(m.source, { sessions: ['s1'], firstSeq: 1, lastSeq: sample.length });
-      assert.deepEqual(m.range, { firstTs: sample[0]!.event.ts, lastTs: sample[sample.length - 1]!.event.ts });
+      assert.deepEqual(m.range, { firstTs: sample[0].event.ts, lastTs: sample[sample.length - 1].event.ts });
     });
 
     it('reads an empty bundle (every event dropped)', async () => {
@@ -142,7 +142,7 @@ describe('bundle format', () => {
       for (let k = 0; k < small.bytes.length; k++) {
         for (const mask of [0x01, 0x80, 0xff]) {
           const bad = Buffer.from(small.bytes);
-          bad[k]! ^= mask;
+          bad[k] ^= mask;
           try {
             await readBundle(bad);
             accepted.push({ k, mask });
@@ -157,7 +157,7 @@ describe('bundle format', () => {
       for (const { k, mask } of accepted) {
         assert.equal(k, lastDeflateByte, `accepted a flip outside the deflate padding: byte ${k} ^ 0x${mask.toString(16)}`);
         const bad = Buffer.from(small.bytes);
-        bad[k]! ^= mask;
+        bad[k] ^= mask;
         await rejects(readBundle(bad, { expectedSha256: small.sha256 }), 'hash-mismatch');
       }
       assert.ok(accepted.length <= 1, `${accepted.length} flips accepted`);
@@ -301,14 +301,14 @@ describe('bundle format', () => {
         const err = await rejects(readBundle(await reencode(copy.join('\n'))), 'schema', pattern);
         assert.equal(err.line, k + 1);
       };
-      await bad(4, lines[4]!.replace('"c":', '"extra":1,"c":'), /field 'extra' is not part of a 'edit' event/);
-      await bad(4, lines[4]!.replace(/"v":\d+/, '"v":-1'), /\$\.v: must be integer >= 0/);
-      await bad(4, lines[4]!.replace('"f":"src/a.ts"', '"f":"/home/me/src/a.ts"'), /workspace-relative path/);
-      await bad(4, lines[4]!.replace('"t":"edit"', '"t":"keystroke"'), /unknown event type/);
+      await bad(4, lines[4].replace('"c":', '"extra":1,"c":'), /field 'extra' is not part of a 'edit' event/);
+      await bad(4, lines[4].replace(/"v":\d+/, '"v":-1'), /\$\.v: must be integer >= 0/);
+      await bad(4, lines[4].replace('"f":"src/a.ts"', '"f":"/home/me/src/a.ts"'), /workspace-relative path/);
+      await bad(4, lines[4].replace('"t":"edit"', '"t":"keystroke"'), /unknown event type/);
       await bad(4, '{"seq":4,"t":"edit"', /not valid JSON/);
-      await bad(4, lines[4]!.replace('"seq":4', '"seq":2'), /seqs must increase/);
-      await bad(13, lines[13]!.replace(',"to":"docs/readme.md"', ''), /'to' is required for a rename/);
-      await bad(4, lines[4]!.replace('"c":', '"__proto__":{},"c":'), /'__proto__' is not part/);
+      await bad(4, lines[4].replace('"seq":4', '"seq":2'), /seqs must increase/);
+      await bad(13, lines[13].replace(',"to":"docs/readme.md"', ''), /'to' is required for a rename/);
+      await bad(4, lines[4].replace('"c":', '"__proto__":{},"c":'), /'__proto__' is not part/);
       await rejects(readBundle(await reencode(`${text}\n`)), 'counts');
       await rejects(readBundle(await reencode(text.slice(0, -1))), 'schema', /end with a line feed/);
       await rejects(readBundle(await reencode(Buffer.concat([content, Buffer.from([0xff, 0x0a])]))), 'schema', /UTF-8/);
@@ -316,7 +316,7 @@ describe('bundle format', () => {
 
     it('refuses to build from invalid input events', async () => {
       const bad = [...sample];
-      bad[3] = { seq: 4, event: { ...sample[3]!.event, f: 'C:/abs' } as LoggedEvent['event'] };
+      bad[3] = { seq: 4, event: { ...sample[3].event, f: 'C:/abs' } as LoggedEvent['event'] };
       await rejects(buildBundle(inputOf(bad)), 'bad-input', /seq 4/);
     });
   });

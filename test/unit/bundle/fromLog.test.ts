@@ -10,7 +10,7 @@ import { buildBundleInWorker } from '../../../src/bundle/workerHost';
 import type { WorkerBuildParams } from '../../../src/bundle/workerProtocol';
 import type { LoggedEvent } from '../../../src/model/events';
 import { replayEvents } from '../../../src/replay/replay';
-import { CREATED_AT, identityRedactor, inputOf, sampleEvents, sessionEvents, testReceipt, writeLog } from './helpers';
+import { CREATED_AT, identityRedactor, inputOf, sampleEvents, paramsOf, sessionEvents, testReceipt, writeLog } from './helpers';
 
 const WORKER_SCRIPT = resolve(__dirname, '../../../src/bundle/worker.js');
 const FAKE_REDACTOR = resolve(__dirname, 'fakeRedactor.js');
@@ -29,7 +29,7 @@ describe('bundles from a log', () => {
 
   it('builds the same bundle from the log as from the events', async () => {
     await writeLog(dir, events);
-    const { events: _e, ...params } = inputOf(events);
+    const params = paramsOf(events);
     const fromLog = await buildBundleFromLog(dir, params);
     const direct = await buildBundle(inputOf(events));
     assert.ok(Buffer.from(fromLog.bytes).equals(direct.bytes));
@@ -44,7 +44,7 @@ describe('bundles from a log', () => {
     );
     const long = sessionEvents(steps);
     await writeLog(dir, long, 11);
-    const from = long[30]!.event.ts;
+    const from = long[30].event.ts;
     const selected = await selectFromLog(dir, { from });
     assert.equal(selected.synthesized, 2);
     const snaps = selected.events.filter((e) => e.event.ts < from);
@@ -58,7 +58,7 @@ describe('bundles from a log', () => {
       assert.equal(ev.v, doc.v);
       assert.equal(doc.lastSeq, s.seq);
     }
-    const { events: _e, ...params } = inputOf(long);
+    const params = paramsOf(long);
     const b = await buildBundleFromLog(dir, { ...params, from, receipt: testReceipt(['edits']) });
     const report = await verifyBundle(b.bytes);
     assert.ok(report.ok, JSON.stringify(report.replay?.issues));
@@ -78,25 +78,25 @@ describe('bundles from a log', () => {
     const s2 = await selectFromLog(dir, { sessionId: 's2' });
     // src/a.ts's state comes from session s1: its snapshot carries the seq that produced it.
     assert.deepEqual(s2.events.map((e) => e.event.t), ['snap', 'session', 'edit', 'session']);
-    const ranged = await selectFromLog(dir, { from: events[seqs['edit3']! - 1]!.event.ts, to: events[seqs['editB']! - 1]!.event.ts });
-    assert.equal(ranged.events[0]!.event.t, 'snap');
-    assert.equal(ranged.events[ranged.events.length - 1]!.seq, seqs['editB']);
+    const ranged = await selectFromLog(dir, { from: events[seqs['edit3'] - 1].event.ts, to: events[seqs['editB'] - 1].event.ts });
+    assert.equal(ranged.events[0].event.t, 'snap');
+    assert.equal(ranged.events[ranged.events.length - 1].seq, seqs['editB']);
   });
 
   it('skips records that are not valid events, and says so', async () => {
     const bad: LoggedEvent[] = [...events.slice(0, 5), { seq: 6, event: { t: 'keystroke', ts: 1, key: 'a' } as unknown as LoggedEvent['event'] }];
     await writeLog(dir, bad);
-    const { events: _e, ...params } = inputOf(events);
+    const params = paramsOf(events);
     const b = await buildBundleFromLog(dir, params);
     assert.equal(b.skipped.length, 1);
-    assert.equal(b.skipped[0]!.seq, 6);
+    assert.equal(b.skipped[0].seq, 6);
     assert.equal(b.manifest.counts.events, 5);
   });
 
   describe('in a worker', () => {
     function params(source: WorkerBuildParams['source']): WorkerBuildParams {
-      const { events: _e, redactor: _r, createdAt: _c, ...rest } = inputOf(events);
-      return { source, params: { ...rest, createdAt: CREATED_AT }, redactorModule: FAKE_REDACTOR };
+      const { receipt, extensionVersion, policyVersion } = inputOf(events);
+      return { source, params: { receipt, extensionVersion, policyVersion, createdAt: CREATED_AT }, redactorModule: FAKE_REDACTOR };
     }
 
     it('builds the same bytes as in-process, from a log and from events, with progress', async () => {

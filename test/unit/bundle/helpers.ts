@@ -58,6 +58,12 @@ export function inputOf(events: readonly LoggedEvent[], extra: Partial<BundleInp
   };
 }
 
+/** `inputOf(events)` without its events: what `buildBundleFromLog` takes besides the selection. */
+export function paramsOf(events: readonly LoggedEvent[], extra: Partial<BundleInput> = {}): Omit<BundleInput, 'events'> {
+  const { receipt, extensionVersion, createdAt, policyVersion, redactor } = inputOf(events, extra);
+  return { receipt, extensionVersion, createdAt, policyVersion, redactor, ...extra };
+}
+
 const T0 = Date.UTC(2025, 10, 30, 9, 0, 0);
 
 /**
@@ -197,7 +203,7 @@ export function sessionEvents(steps: readonly Step[]): LoggedEvent[] {
           { t: 'drop', ts, n: 1 },
           { t: 'session', ts, op: 'pause', sid: 'gen' },
         ];
-        add(others[s.which % others.length]!);
+        add(others[s.which % others.length]);
         break;
       }
     }

@@ -202,7 +202,7 @@ describe('store/EventLog', () => {
       const kinds = (await readFile(seg.path, 'utf8'))
         .trimEnd()
         .split('\n')
-        .map((l) => (JSON.parse(l.split('\t')[2]!) as TestRecord).t);
+        .map((l) => (JSON.parse(l.split('\t')[2]) as TestRecord).t);
       assert.deepEqual(kinds.slice(0, 6), ['snap', 'snap', 'snap', 'snap', 'snap', 'x'], seg.name);
     }
     const { entries } = await readLogAll<TestRecord>(dir);

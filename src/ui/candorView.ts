@@ -1,0 +1,135 @@
+import * as vscode from 'vscode';
+import type { ConsentSnapshot } from '../consent/consentMachine';
+import type { Logger } from '../model/logger';
+import { describeError } from '../model/logger';
+import { Disposable } from '../util/disposable';
+import { CATEGORY_TEXT } from './categories';
+import type { LogSession } from './preview/logSessions';
+import type { OutboxEntry } from './preview/outbox';
+import { describeSpan } from './preview/previewService';
+import { formatBytes, shortHash } from './preview/timeline';
+
+/** What the view lists, from the objects that own it. */
+export interface CandorViewSource {
+  readonly state: ConsentSnapshot;
+  sessions(): Promise<LogSession[]>;
+  outbox(): Promise<OutboxEntry[]>;
+}
+
+type Node =
+  | { readonly kind: 'preview' }
+  | { readonly kind: 'recording' }
+  | { readonly kind: 'log' }
+  | { readonly kind: 'session'; readonly session: LogSession }
+  | { readonly kind: 'outbox' }
+  | { readonly kind: 'approved'; readonly entry: OutboxEntry }
+  | { readonly kind: 'empty'; readonly label: string };
+
+/**
+ * The Candor view in the activity bar: a way into the preview, the recording state, the sessions
+ * in the local log (each previewable on its own) and the outbox of approved bundles.
+ */
+export class CandorView extends Disposable implements vscode.TreeDataProvider<Node> {
+  static readonly viewId = 'candor.overview';
+
+  private readonly changed = this._register(new vscode.EventEmitter<Node | undefined>());
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(
+    private readonly source: CandorViewSource,
+    private readonly logger: Logger,
+  ) {
+    super();
+    const view = this._register(vscode.window.createTreeView(CandorView.viewId, { treeDataProvider: this, showCollapseAll: false }));
+    // The controller has no change event: refresh whenever the view comes into sight.
+    view.onDidChangeVisibility(
+      (e) => {
+        if (e.visible) {
+          this.refresh();
+        }
+      },
+      this,
+      this._subscriptions,
+    );
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    switch (node.kind) {
+      case 'preview': {
+        const item = new vscode.TreeItem('Preview What Would Be Shared');
+        item.iconPath = new vscode.ThemeIcon('eye');
+        item.command = { command: 'candor.previewBundle', title: 'Preview What Would Be Shared' };
+        item.tooltip = 'Build a bundle from the local log and see exactly what would leave this machine before approving it.';
+        return item;
+      }
+      case 'recording': {
+        const { state, receipt } = this.source.state;
+        const item = new vscode.TreeItem(`Recording: ${state}`);
+        item.iconPath = new vscode.ThemeIcon(state === 'recording' ? 'record' : state === 'paused' ? 'debug-pause' : 'circle-slash');
+        item.description = (receipt?.categories ?? []).map((c) => CATEGORY_TEXT[c].label).join(', ');
+        item.command =
+          state === 'recording' || state === 'paused'
+            ? { command: 'candor.showStatus', title: 'Recording options' }
+            : { command: 'candor.startRecording', title: 'Start Recording' };
+        return item;
+      }
+      case 'log': {
+        const item = new vscode.TreeItem('Local log (not shared)', vscode.TreeItemCollapsibleState.Collapsed);
+        item.iconPath = new vscode.ThemeIcon('database');
+        item.tooltip = 'Recording sessions in this workspace’s local log. Select one to preview it on its own.';
+        return item;
+      }
+      case 'session': {
+        const s = node.session;
+        const item = new vscode.TreeItem(describeSpan(s.firstTs, s.lastTs));
+        item.description = `${s.events.toLocaleString()} events${s.ended ? '' : ' · recording'}`;
+        item.iconPath = new vscode.ThemeIcon('history');
+        item.tooltip = 'Preview this session';
+        item.command = { command: 'candor.previewBundle', title: 'Preview this session', arguments: [{ range: 'session', sessionId: s.sessionId }] };
+        return item;
+      }
+      case 'outbox': {
+        const item = new vscode.TreeItem('Outbox (approved)', vscode.TreeItemCollapsibleState.Collapsed);
+        item.iconPath = new vscode.ThemeIcon('inbox');
+        item.tooltip = 'Bundles you approved. Uploading is not set up yet: they stay on this machine.';
+        item.contextValue = 'candor.outbox';
+        return item;
+      }
+      case 'approved': {
+        const r = node.entry.receipt;
+        const item = new vscode.TreeItem(new Date(r.approvedAt).toLocaleString());
+        item.description = `${r.events.toLocaleString()} events · ${formatBytes(r.sizeBytes)} · ${shortHash(r.sha256)}`;
+        item.tooltip = `SHA-256 ${r.sha256}`;
+        item.iconPath = new vscode.ThemeIcon('package');
+        item.command = { command: 'candor.openApprovedBundle', title: 'Open approved bundle', arguments: [r.sha256] };
+        return item;
+      }
+      case 'empty':
+        return new vscode.TreeItem(node.label);
+    }
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (node === undefined) {
+      return [{ kind: 'preview' }, { kind: 'recording' }, { kind: 'log' }, { kind: 'outbox' }];
+    }
+    try {
+      if (node.kind === 'log') {
+        const sessions = await this.source.sessions();
+        return sessions.length === 0 ? [{ kind: 'empty', label: 'Nothing recorded' }] : sessions.map((session) => ({ kind: 'session', session }));
+      }
+      if (node.kind === 'outbox') {
+        const entries = await this.source.outbox();
+        return entries.length === 0 ? [{ kind: 'empty', label: 'No approved bundles' }] : entries.map((entry) => ({ kind: 'approved', entry }));
+      }
+    } catch (err) {
+      this.logger.error(`Candor view: ${describeError(err)}`);
+      return [{ kind: 'empty', label: 'Could not be read (see Candor: Show Log)' }];
+    }
+    return [];
+  }
+}

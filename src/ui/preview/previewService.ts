@@ -1,0 +1,321 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { BuildPhase } from '../../bundle/build';
+import { BundleError } from '../../bundle/errors';
+import { buildBundleInWorker } from '../../bundle/workerHost';
+import type { ConsentReceipt } from '../../consent/consentMachine';
+import type { Logger } from '../../model/logger';
+import { loadMachineIdentity } from '../../privacy/identity';
+import { describeError } from '../../model/logger';
+import { Disposable } from '../../util/disposable';
+import type { Prompter } from '../prompter';
+import type { BuildSpec, PreviewRange } from './buildSpec';
+import { parsePreviewRange, selectionOf, workerParams } from './buildSpec';
+import { listSessions } from './logSessions';
+import type { Outbox } from './outbox';
+import { sha256Of } from './outbox';
+import { createPreviewPanel } from './previewPanel';
+import type { LoadedBundle } from './previewSession';
+import { PreviewSession, userMessage } from './previewSession';
+import type { PreviewStore } from './previewStore';
+import { ViewClient } from './viewClient';
+
+/** What the preview needs of the recording side (RecordingController satisfies it). */
+export interface PreviewSource {
+  readonly logDir: string | undefined;
+  readonly state: { readonly receipt?: ConsentReceipt };
+  /** Flushes what is buffered, so the bundle includes everything recorded until now. */
+  sync(): Promise<void>;
+}
+
+export interface PreviewServiceDeps {
+  readonly extensionUri: vscode.Uri;
+  readonly extensionVersion: string;
+  readonly source: PreviewSource;
+  readonly logger: Logger;
+  readonly prompter: Prompter;
+  readonly outbox: Outbox;
+  readonly store: PreviewStore;
+  /** Exclusion globs in force (applied again while building, and listed in the manifest). */
+  readonly exclusions: () => readonly string[];
+  readonly onDidChangeOutbox: () => void;
+}
+
+interface RangePick extends vscode.QuickPickItem {
+  readonly pick: () => Promise<PreviewRange | undefined>;
+}
+
+const PHASE_TEXT: Readonly<Record<BuildPhase, string>> = {
+  read: 'reading the local log…',
+  filter: 'applying consent, exclusions and your changes…',
+  redact: 'redacting on this device…',
+  serialize: 'writing the bundle…',
+  compress: 'compressing…',
+};
+
+/**
+ * "Preview What Would Be Shared": picks what to include, builds the bundle off the extension host
+ * thread (the bundle worker), reads it back from its own bytes (the view worker), and shows it in
+ * the one preview panel. Also restores that panel after a reload.
+ */
+export class PreviewService extends Disposable {
+  private session: PreviewSession | undefined;
+
+  constructor(private readonly deps: PreviewServiceDeps) {
+    super();
+    this._register({ dispose: () => this.session?.dispose() });
+  }
+
+  /** The open preview, if any (the test hooks reach it through here). */
+  get current(): PreviewSession | undefined {
+    return this.session?.disposed === false ? this.session : undefined;
+  }
+
+  private get scripts(): { build: string; view: string } {
+    const dist = path.join(this.deps.extensionUri.fsPath, 'dist');
+    return { build: path.join(dist, 'bundleWorker.js'), view: path.join(dist, 'previewWorker.js') };
+  }
+
+  /** The command. `arg` (e.g. `{ range: 'all' }`) skips the QuickPick; anything malformed is ignored. */
+  async preview(arg?: unknown): Promise<void> {
+    const logDir = this.deps.source.logDir;
+    if (logDir === undefined) {
+      void vscode.window.showWarningMessage('Candor records per workspace: open a folder first.');
+      return;
+    }
+    const receipt = this.deps.source.state.receipt;
+    if (receipt === undefined) {
+      void vscode.window.showInformationMessage('Nothing to preview: Candor has not recorded anything in this workspace (there is no consent to record here).');
+      return;
+    }
+    const range = parsePreviewRange(arg) ?? (await this.pickRange(logDir));
+    if (range === undefined) {
+      return;
+    }
+    await this.deps.source.sync();
+    const now = Date.now();
+    const spec: BuildSpec = {
+      label: await this.describe(range, logDir),
+      selection: selectionOf(range, now),
+      receipt,
+      createdAt: new Date(now).toISOString(),
+      extensionVersion: this.deps.extensionVersion,
+      // No team policy exists yet: the consent text's version is the policy in force.
+      policyVersion: receipt.policyVersion,
+      exclusions: [...this.deps.exclusions()],
+      reviewerActions: [],
+    };
+    let loaded: LoadedBundle | undefined;
+    try {
+      loaded = await this.prepare(spec, 'Candor: Building the bundle to preview');
+    } catch (err) {
+      this.deps.logger.error(`Preview: building the bundle failed: ${describeError(err)}`);
+      void vscode.window.showErrorMessage(`Candor could not build the preview. ${userMessage(err)}`);
+      return;
+    }
+    if (loaded === undefined) {
+      return; // cancelled
+    }
+    if (loaded.summary.events === 0) {
+      loaded.view.dispose();
+      void vscode.window.showInformationMessage('Nothing to share: the selection holds no recorded events.');
+      return;
+    }
+    await this.show(loaded, spec);
+  }
+
+  /** Restores a preview panel after a reload, from preview/current.candor or the outbox. */
+  async revive(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    const wanted = typeof state === 'object' && state !== null ? (state as { sha256?: unknown }).sha256 : undefined;
+    const sha256 = typeof wanted === 'string' && /^[0-9a-f]{64}$/.test(wanted) ? wanted : undefined;
+    const session = new PreviewSession(panel, this.sessionDeps(), { closed: 'Reading the bundle back…' });
+    this.replaceSession(session);
+    try {
+      const stored = await this.deps.store.load(sha256);
+      if (stored !== undefined) {
+        await session.replace(await this.load(stored.bytes, stored.sha256), stored.spec);
+        return;
+      }
+      const approved = sha256 === undefined ? undefined : await this.deps.outbox.read(sha256);
+      if (approved !== undefined && sha256 !== undefined) {
+        await session.showApproved(await this.load(approved, sha256));
+        return;
+      }
+      await session.close('This preview is no longer available. Run “Candor: Preview What Would Be Shared” again.');
+    } catch (err) {
+      this.deps.logger.error(`Preview: restoring the panel failed: ${describeError(err)}`);
+      await session.close(`This preview could not be restored: ${userMessage(err)}`);
+    }
+  }
+
+  /** Opens an approved bundle from the outbox (read-only). */
+  async openApproved(sha256: unknown): Promise<void> {
+    if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) {
+      return;
+    }
+    const bytes = await this.deps.outbox.read(sha256);
+    if (bytes === undefined) {
+      void vscode.window.showWarningMessage('That bundle is no longer in the outbox.');
+      return;
+    }
+    const loaded = await this.load(bytes, sha256);
+    const session = new PreviewSession(createPreviewPanel(this.deps.extensionUri), this.sessionDeps(), { closed: 'Reading the bundle back…' });
+    this.replaceSession(session);
+    await session.showApproved(loaded);
+  }
+
+  private async show(loaded: LoadedBundle, spec: BuildSpec): Promise<void> {
+    const existing = this.current;
+    if (existing !== undefined) {
+      existing.reveal();
+      await existing.replace(loaded, spec);
+      return;
+    }
+    const session = new PreviewSession(createPreviewPanel(this.deps.extensionUri), this.sessionDeps(), { bundle: loaded, spec, status: 'reviewing' });
+    this.replaceSession(session);
+    await this.deps.store.save(loaded.bytes, loaded.sha256, spec);
+  }
+
+  private replaceSession(session: PreviewSession): void {
+    if (this.session !== session) {
+      this.session?.dispose();
+    }
+    this.session = session;
+  }
+
+  private sessionDeps(): ConstructorParameters<typeof PreviewSession>[1] {
+    return {
+      extensionUri: this.deps.extensionUri,
+      logger: this.deps.logger,
+      prompter: this.deps.prompter,
+      outbox: this.deps.outbox,
+      store: this.deps.store,
+      prepare: (spec, title) => this.prepare(spec, title),
+      onDidChangeOutbox: this.deps.onDidChangeOutbox,
+    };
+  }
+
+  /**
+   * Builds in the bundle worker and reads the result back in a view worker, under one cancellable
+   * progress notification. Undefined when cancelled. Nothing heavy runs on this thread.
+   */
+  private prepare(spec: BuildSpec, title: string): Promise<LoadedBundle | undefined> {
+    const logDir = this.deps.source.logDir;
+    if (logDir === undefined) {
+      return Promise.reject(new Error('No local log in this window.'));
+    }
+    return Promise.resolve(
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
+        const abort = new AbortController();
+        const sub = token.onCancellationRequested(() => abort.abort());
+        let done = 0;
+        const advance = (to: number, message: string): void => {
+          if (to > done) {
+            progress.report({ increment: to - done, message });
+            done = to;
+          }
+        };
+        try {
+          // This machine's identity and the workspace roots: the engine redacts both wherever they
+          // appear (read per build: cheap, and a changed git identity is picked up).
+          const redaction = {
+            identity: await loadMachineIdentity(),
+            workspaceRoots: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+          };
+          const built = await buildBundleInWorker(workerParams(logDir, spec, redaction), {
+            workerScript: this.scripts.build,
+            signal: abort.signal,
+            onProgress: (p) => advance(Math.floor(p.fraction * 85), PHASE_TEXT[p.phase]),
+          });
+          if (built.skipped.length > 0 || built.damaged > 0) {
+            this.deps.logger.warn(`Preview: ${built.skipped.length} log records were not valid events and ${built.damaged} damaged spans were skipped.`);
+          }
+          advance(85, 'reading the bundle back…');
+          const loaded = await this.load(built.bytes, built.sha256);
+          if (abort.signal.aborted) {
+            loaded.view.dispose();
+            return undefined;
+          }
+          return loaded;
+        } catch (err) {
+          if (BundleError.is(err, 'cancelled')) {
+            return undefined;
+          }
+          throw err;
+        } finally {
+          sub.dispose();
+        }
+      }),
+    );
+  }
+
+  /** Reads `bytes` back in a fresh view worker; refuses unless they hash to `sha256`. */
+  private async load(bytes: Uint8Array, sha256: string): Promise<LoadedBundle> {
+    if (sha256Of(bytes) !== sha256) {
+      throw new BundleError('hash-mismatch', 'the bundle bytes do not hash to the SHA-256 they were built with');
+    }
+    const view = new ViewClient(this.scripts.view);
+    try {
+      // The worker gets its own copy (transferred): the bytes kept here are never detached.
+      const copy = bytes.slice();
+      const { summary, manifest } = await view.request('load', { bytes: copy.buffer, expectedSha256: sha256 }, [copy.buffer]);
+      return { bytes, sha256, summary, manifest, view };
+    } catch (err) {
+      view.dispose();
+      throw err;
+    }
+  }
+
+  private async pickRange(logDir: string): Promise<PreviewRange | undefined> {
+    const now = Date.now();
+    const midnight = new Date();
+    midnight.setHours(0, 0, 0, 0);
+    const items: RangePick[] = [
+      { label: '$(history) Everything not yet shared', detail: 'Every event in this workspace’s local log', pick: () => Promise.resolve({ range: 'all' }) },
+      { label: '$(clock) The last hour', pick: () => Promise.resolve({ range: 'time', from: now - 3_600_000, to: now }) },
+      { label: '$(calendar) Today', pick: () => Promise.resolve({ range: 'time', from: midnight.getTime(), to: now }) },
+      { label: '$(record) One recording session…', pick: () => this.pickSession(logDir) },
+    ];
+    const pick = await vscode.window.showQuickPick(items, { title: 'Candor: Preview What Would Be Shared', placeHolder: 'What should the bundle hold?' });
+    return pick?.pick();
+  }
+
+  private async pickSession(logDir: string): Promise<PreviewRange | undefined> {
+    const sessions = (await listSessions(logDir)).reverse();
+    if (sessions.length === 0) {
+      void vscode.window.showInformationMessage('The local log holds no recording session.');
+      return undefined;
+    }
+    const pick = await vscode.window.showQuickPick(
+      sessions.map((s) => ({
+        label: describeSpan(s.firstTs, s.lastTs),
+        description: `${s.events.toLocaleString()} events${s.ended ? '' : ' · recording'}`,
+        sessionId: s.sessionId,
+      })),
+      { title: 'Candor: Preview one recording session', placeHolder: 'Newest first' },
+    );
+    return pick === undefined ? undefined : { range: 'session', sessionId: pick.sessionId };
+  }
+
+  private async describe(range: PreviewRange, logDir: string): Promise<string> {
+    switch (range.range) {
+      case 'all':
+        return 'Everything not yet shared';
+      case 'time':
+        return describeSpan(range.from, range.to);
+      case 'session': {
+        const s = (await listSessions(logDir)).find((x) => x.sessionId === range.sessionId);
+        return s === undefined ? 'One recording session' : `Session ${describeSpan(s.firstTs, s.lastTs)}`;
+      }
+    }
+  }
+}
+
+/** `30 Nov 2025, 14:02 – 14:35` (the second date only when it differs). */
+export function describeSpan(from: number, to: number): string {
+  const a = new Date(from);
+  const b = new Date(to);
+  const date = (d: Date): string => d.toLocaleDateString(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
+  const time = (d: Date): string => d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  return date(a) === date(b) ? `${date(a)}, ${time(a)} – ${time(b)}` : `${date(a)}, ${time(a)} – ${date(b)}, ${time(b)}`;
+}

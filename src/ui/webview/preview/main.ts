@@ -1,0 +1,958 @@
+/**
+ * The bundle preview's script (runs in the webview; bundled to media/dist/preview.js). It shows
+ * what the host sends and asks the host for the rest; it decides nothing. Approve only *asks*:
+ * the host raises the native modal. Recorded text is rendered as text (dom.ts), never as HTML.
+ *
+ * The timeline is virtualized: rows arrive in chunks, are kept as compact tuples, filtered here
+ * (a loop over 100k tuples takes a few ms) and only the visible ~40 are in the DOM.
+ */
+import type {
+  PreviewDiffPart,
+  PreviewFromWebview,
+  PreviewInfo,
+  PreviewRow,
+  PreviewSummary,
+  PreviewToWebview,
+  PreviewVersion,
+} from '../../protocol';
+import { parsePreviewHostMessage } from '../../protocol';
+import type { TimelineFilter } from '../../preview/timeline';
+import { filterRows, formatBytes, isEmptyFilter, segmentPlaceholders, visibleWindow } from '../../preview/timeline';
+import { appendSegments, byId, el, formatDateTime, formatTime, fromLocalInput, setRedactedText } from './dom';
+
+type Tab = 'summary' | 'timeline' | 'files';
+type Mode = 'text' | 'diff';
+
+/** What survives a reload (getState/setState): UI state only, never recorded content. */
+interface SavedState {
+  readonly sha256?: string;
+  readonly tab?: Tab;
+  readonly type?: string;
+  readonly file?: string;
+  readonly from?: string;
+  readonly to?: string;
+  readonly activeSeq?: number;
+  readonly scrollTop?: number;
+  readonly replayFile?: string;
+  readonly replayIndex?: number;
+  readonly mode?: Mode;
+  readonly base?: number;
+}
+
+interface VsCodeApi {
+  postMessage(message: PreviewFromWebview): void;
+  getState(): SavedState | undefined;
+  setState(state: SavedState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+type Request = PreviewFromWebview extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
+type Reply = Extract<PreviewToWebview, { id: number }>;
+
+/** Fixed row height (px), mirrored in preview.css (.row). */
+const ROW_HEIGHT = 22;
+/** Unchanged diff runs longer than this are folded to their first and last lines. */
+const DIFF_CONTEXT = 3;
+
+class PreviewApp {
+  private readonly api = acquireVsCodeApi();
+  private saved: SavedState = this.api.getState() ?? {};
+  private summary: PreviewSummary | undefined;
+  private info: PreviewInfo | undefined;
+  private rows: PreviewRow[] = [];
+  private loaded = 0;
+  /** Indices into `rows` of the rows the filter keeps. */
+  private view: number[] = [];
+  private filter: TimelineFilter = {};
+  /** Index into `view` of the active row. */
+  private active = -1;
+  private nextId = 1;
+  private readonly waiting = new Map<number, (reply: Reply) => void>();
+  private searchId = 0;
+  private searchSeqs: number[] = [];
+  private busy = false;
+  private redactText = '';
+  private renderQueued = false;
+  private restoredScroll = false;
+  private bundleArrived = 0;
+  private firstRowsMs: number | undefined;
+  private detailTimer: ReturnType<typeof setTimeout> | undefined;
+  private versions: readonly PreviewVersion[] = [];
+  private replayFile = '';
+  private replayShown = -1;
+  private replayWanted = -1;
+  private replayInFlight = false;
+
+  start(): void {
+    window.addEventListener('message', (e: MessageEvent<unknown>) => this.onMessage(e.data));
+    this.wireHeader();
+    this.wireTabs();
+    this.wireTimeline();
+    this.wireFiles();
+    document.addEventListener('selectionchange', () => this.onSelectionChange());
+    this.selectTab(this.saved.tab ?? 'summary', false);
+    this.post({ type: 'ready' });
+  }
+
+  // ── messages ──────────────────────────────────────────────────────────────────────────────
+
+  private post(message: PreviewFromWebview): void {
+    this.api.postMessage(message);
+  }
+
+  private request(message: Request, onReply: (reply: Reply) => void): number {
+    const id = this.nextId++;
+    this.waiting.set(id, onReply);
+    this.post({ ...message, id });
+    return id;
+  }
+
+  private onMessage(raw: unknown): void {
+    const m = parsePreviewHostMessage(raw);
+    if (m === undefined) {
+      return;
+    }
+    switch (m.type) {
+      case 'bundle':
+        this.onBundle(m.summary, m.info);
+        return;
+      case 'rows':
+        this.onRows(m.sha256, m.offset, m.total, m.rows);
+        return;
+      case 'status':
+        this.busy = m.busy;
+        this.setStatus(m.message);
+        this.updateButtons();
+        return;
+      case 'closed':
+        this.onClosed(m.message);
+        return;
+      default: {
+        const handler = this.waiting.get(m.id);
+        // Search results come in several chunks under one id.
+        if (handler !== undefined && !(m.type === 'searchResult' && !m.done)) {
+          this.waiting.delete(m.id);
+        }
+        handler?.(m);
+      }
+    }
+  }
+
+  private setStatus(text: string): void {
+    byId('status').textContent = text;
+  }
+
+  private saveState(patch: Partial<SavedState>): void {
+    this.saved = { ...this.saved, ...patch };
+    this.api.setState(this.saved);
+  }
+
+  // ── bundle and rows ───────────────────────────────────────────────────────────────────────
+
+  private onBundle(summary: PreviewSummary, info: PreviewInfo): void {
+    const sameBundle = this.saved.sha256 === summary.sha256;
+    this.bundleArrived = performance.now();
+    this.firstRowsMs = undefined;
+    this.summary = summary;
+    this.info = info;
+    this.rows = new Array<PreviewRow>(summary.events);
+    this.loaded = 0;
+    this.view = [];
+    this.active = -1;
+    this.restoredScroll = !sameBundle;
+    this.searchSeqs = [];
+    if (!sameBundle) {
+      this.saveState({ sha256: summary.sha256, activeSeq: undefined, scrollTop: 0 });
+    }
+    byId('app').setAttribute('aria-busy', 'false');
+    byId('closed').hidden = true;
+    byId('sha256').textContent = summary.sha256;
+    byId('size').textContent = `${formatBytes(summary.sizeBytes)} (${formatBytes(summary.contentBytes)} uncompressed)`;
+    byId('event-count').textContent = summary.events.toLocaleString();
+    byId('selection').textContent = info.selection;
+    const badge = byId('status-badge');
+    badge.hidden = info.status !== 'approved';
+    badge.textContent = info.status === 'approved' ? 'Approved — in the outbox' : '';
+    this.renderSummary(summary, info);
+    this.fillFilters(summary);
+    this.fillFiles(summary);
+    this.readFilter();
+    this.updateButtons();
+    this.renderTimeline();
+    this.renderDetail(undefined);
+    this.selectTab(this.saved.tab ?? 'summary', false);
+    const search = byId<HTMLInputElement>('f-search');
+    if (search.value.trim() !== '') {
+      this.runSearch(search.value.trim());
+    }
+  }
+
+  private onRows(sha256: string, offset: number, total: number, chunk: readonly PreviewRow[]): void {
+    if (this.summary === undefined || sha256 !== this.summary.sha256 || offset !== this.loaded || offset + chunk.length > total) {
+      return; // a chunk of an older bundle, or out of order: ignore it
+    }
+    for (let k = 0; k < chunk.length; k++) {
+      this.rows[offset + k] = chunk[k]!;
+    }
+    this.loaded += chunk.length;
+    // Filter only the new rows: the rows already filtered do not change.
+    const view = this.rows.length === this.loaded ? this.rows : this.rows.slice(0, this.loaded);
+    filterRows(view, this.filter, offset, this.view);
+    if (this.firstRowsMs === undefined) {
+      this.renderTimeline();
+      this.firstRowsMs = performance.now() - this.bundleArrived;
+      document.body.dataset['firstRowsMs'] = this.firstRowsMs.toFixed(1);
+    } else {
+      this.queueRender();
+    }
+    if (this.loaded === total) {
+      document.body.dataset['rowsLoaded'] = String(total);
+      document.body.dataset['allRowsMs'] = (performance.now() - this.bundleArrived).toFixed(1);
+      this.restoreActive();
+    }
+  }
+
+  private onClosed(message: string): void {
+    this.summary = undefined;
+    byId('app').setAttribute('aria-busy', 'false');
+    for (const id of ['panel-summary', 'panel-timeline', 'panel-files']) {
+      byId(id).hidden = true;
+    }
+    byId('closed').hidden = false;
+    byId('closed-message').textContent = message;
+    this.updateButtons();
+  }
+
+  private updateButtons(): void {
+    const reviewing = this.summary !== undefined && this.info?.status === 'reviewing' && !this.busy;
+    byId<HTMLButtonElement>('approve').disabled = !reviewing;
+    byId<HTMLButtonElement>('save').disabled = this.summary === undefined || this.busy;
+    byId<HTMLButtonElement>('undo').disabled = !reviewing || this.info?.canUndo !== true;
+    byId<HTMLButtonElement>('drop-range').disabled = !reviewing;
+    byId<HTMLButtonElement>('drop-event').disabled = !reviewing || this.activeRow() === undefined;
+    byId<HTMLButtonElement>('drop-file').disabled = !reviewing || this.replayFile === '';
+    for (const id of ['redact-detail', 'redact-replay']) {
+      byId<HTMLButtonElement>(id).disabled = !reviewing || this.redactText === '';
+    }
+  }
+
+  // ── header actions ────────────────────────────────────────────────────────────────────────
+
+  private wireHeader(): void {
+    byId('approve').addEventListener('click', () => {
+      if (this.summary !== undefined) {
+        this.setStatus('Waiting for your answer in the dialog…');
+        this.request({ type: 'approve', sha256: this.summary.sha256 }, (r) => this.onDone(r));
+      }
+    });
+    byId('save').addEventListener('click', () => {
+      if (this.summary !== undefined) {
+        this.request({ type: 'save', sha256: this.summary.sha256 }, (r) => this.onDone(r));
+      }
+    });
+    byId('undo').addEventListener('click', () => this.request({ type: 'undo' }, (r) => this.onDone(r)));
+    byId('discard').addEventListener('click', () => this.request({ type: 'discard' }, (r) => this.onDone(r)));
+    byId('drop-event').addEventListener('click', () => {
+      const row = this.activeRow();
+      if (row !== undefined) {
+        this.request({ type: 'dropEvent', seqs: [row[0]] }, (r) => this.onDone(r));
+      }
+    });
+    byId('drop-range').addEventListener('click', () => {
+      const from = fromLocalInput(byId<HTMLInputElement>('f-from').value);
+      const to = fromLocalInput(byId<HTMLInputElement>('f-to').value);
+      if (from === undefined || to === undefined || from > to) {
+        this.setStatus('Set From and To (From before To) to drop a time range.');
+        return;
+      }
+      // The inputs have whole seconds: include the whole last second.
+      this.request({ type: 'dropRange', fromTs: from, toTs: to + 999 }, (r) => this.onDone(r));
+    });
+    byId('drop-file').addEventListener('click', () => {
+      if (this.replayFile !== '') {
+        this.request({ type: 'dropFile', file: this.replayFile }, (r) => this.onDone(r));
+      }
+    });
+    for (const id of ['redact-detail', 'redact-replay']) {
+      byId(id).addEventListener('click', () => {
+        const text = this.redactText;
+        if (text !== '') {
+          this.request({ type: 'redact', text }, (r) => this.onDone(r));
+        }
+      });
+    }
+  }
+
+  private onDone(reply: Reply): void {
+    if (reply.type === 'done' || reply.type === 'error') {
+      this.setStatus(reply.message);
+    }
+  }
+
+  private onSelectionChange(): void {
+    const sel = document.getSelection();
+    const inside = (id: string): boolean => sel !== null && sel.anchorNode !== null && byId(id).contains(sel.anchorNode);
+    // Only text selected in the bundle's own content can be redacted.
+    if (sel !== null && (inside('detail-body') || inside('r-text'))) {
+      const text = sel.toString();
+      if (text.trim() !== '') {
+        this.redactText = text;
+        const label = `Redact “${text.length > 24 ? `${text.slice(0, 23)}…` : text}” Everywhere`;
+        byId('redact-detail').textContent = label;
+        byId('redact-replay').textContent = label;
+        this.updateButtons();
+      }
+    }
+  }
+
+  // ── tabs ──────────────────────────────────────────────────────────────────────────────────
+
+  private wireTabs(): void {
+    const order: Tab[] = ['summary', 'timeline', 'files'];
+    for (const tab of order) {
+      const button = byId(`tab-${tab}`);
+      button.addEventListener('click', () => this.selectTab(tab, true));
+      button.addEventListener('keydown', (e) => {
+        const k = order.indexOf(tab);
+        const next = e.key === 'ArrowRight' ? order[(k + 1) % 3] : e.key === 'ArrowLeft' ? order[(k + 2) % 3] : e.key === 'Home' ? order[0] : e.key === 'End' ? order[2] : undefined;
+        if (next !== undefined) {
+          e.preventDefault();
+          this.selectTab(next, true);
+          byId(`tab-${next}`).focus();
+        }
+      });
+    }
+  }
+
+  private selectTab(tab: Tab, save: boolean): void {
+    for (const t of ['summary', 'timeline', 'files'] as const) {
+      const selected = t === tab;
+      const button = byId(`tab-${t}`);
+      button.setAttribute('aria-selected', String(selected));
+      button.tabIndex = selected ? 0 : -1;
+      byId(`panel-${t}`).hidden = !selected || !byId('closed').hidden;
+    }
+    if (save) {
+      this.saveState({ tab });
+    }
+    if (tab === 'timeline') {
+      this.renderTimeline();
+    }
+    if (tab === 'files' && this.replayFile === '' && this.summary !== undefined) {
+      this.pickReplayFile();
+    }
+  }
+
+  // ── summary ───────────────────────────────────────────────────────────────────────────────
+
+  private renderSummary(s: PreviewSummary, info: PreviewInfo): void {
+    const root = byId('panel-summary');
+    root.replaceChildren();
+    const grid = el('div', { className: 'cards' });
+    const card = (title: string): HTMLElement => {
+      const c = el('section', { className: 'card' });
+      c.append(el('h2', {}, title));
+      grid.append(c);
+      return c;
+    };
+    const pairs = (parent: HTMLElement, items: readonly (readonly [string, string])[]): void => {
+      const dl = el('dl', { className: 'pairs' });
+      for (const [k, v] of items) {
+        dl.append(el('dt', {}, k), el('dd', {}, v));
+      }
+      parent.append(dl);
+    };
+    pairs(card('Bundle'), [
+      ['Destination', info.destination],
+      ['Events', s.events.toLocaleString()],
+      ['Time range', s.range === undefined ? 'no events' : `${formatDateTime(s.range.firstTs)} – ${formatDateTime(s.range.lastTs)}`],
+      ['Size', `${formatBytes(s.sizeBytes)} compressed, ${formatBytes(s.contentBytes)} of content`],
+      ['Built', `${formatDateTime(Date.parse(s.createdAt))} by Candor ${s.extensionVersion}`],
+      ['Bundle id', s.id],
+    ]);
+    pairs(card('Your consent (travels with the bundle)'), [
+      ['Categories', s.consent.categories.join(', ')],
+      ['Granted', formatDateTime(Date.parse(s.consent.grantedAt))],
+      ['Consent text', `version ${s.consent.policyVersion}`],
+      ['Policy', s.policyVersion],
+    ]);
+
+    const types = card('Events by type');
+    types.append(
+      table(
+        ['Type', 'Events'],
+        s.byType.map((t) => [t.type, t.count.toLocaleString()]),
+        'No events.',
+      ),
+    );
+
+    const redaction = card('Redaction (on this device, before this preview)');
+    pairs(redaction, [
+      ['Engine', s.redaction.engine],
+      ['Events rewritten', s.redaction.eventsChanged.toLocaleString()],
+      ['Left out by exclusions', `${s.exclusions.events.toLocaleString()} events (${s.exclusions.patterns} patterns)`],
+      ['Left out as outside consent', s.exclusions.outsideConsent.toLocaleString()],
+    ]);
+    redaction.append(
+      table(
+        ['Rule', 'Kind', 'Values', 'Occurrences'],
+        s.redaction.findings.map((f) => [f.rule, f.kind, f.values.toLocaleString(), f.occurrences.toLocaleString()]),
+        'No rule found anything to redact.',
+      ),
+    );
+
+    const files = card(`Files (${s.files.length})`);
+    files.append(
+      table(
+        ['File', 'Events'],
+        s.files.map((f) => [f.path, f.events.toLocaleString()]),
+        'No files.',
+      ),
+    );
+
+    const actions = card('Your changes to this bundle');
+    actions.append(
+      table(
+        ['Action', 'Detail', 'Events removed', 'When'],
+        s.reviewerActions.map((a) => [a.action, a.detail, a.removed.toLocaleString(), formatDateTime(Date.parse(a.at))]),
+        'None yet. Drop events, files or time ranges, or redact text, from the Timeline and Files tabs.',
+      ),
+    );
+    root.append(grid);
+  }
+
+  // ── timeline ──────────────────────────────────────────────────────────────────────────────
+
+  private fillFilters(s: PreviewSummary): void {
+    const type = byId<HTMLSelectElement>('f-type');
+    const file = byId<HTMLSelectElement>('f-file');
+    const keepType = type.value !== '' ? type.value : (this.saved.type ?? '');
+    const keepFile = file.value !== '' ? file.value : (this.saved.file ?? '');
+    type.replaceChildren(option('', `All types (${s.events.toLocaleString()})`));
+    for (const t of s.byType) {
+      type.append(option(String(s.types.indexOf(t.type)), `${t.type} (${t.count.toLocaleString()})`));
+    }
+    file.replaceChildren(option('', 'All files'));
+    s.files.forEach((f, k) => file.append(option(String(k), f.path)));
+    type.value = [...type.options].some((o) => o.value === keepType) ? keepType : '';
+    file.value = [...file.options].some((o) => o.value === keepFile) ? keepFile : '';
+    if (this.saved.from !== undefined) {
+      byId<HTMLInputElement>('f-from').value = this.saved.from;
+    }
+    if (this.saved.to !== undefined) {
+      byId<HTMLInputElement>('f-to').value = this.saved.to;
+    }
+  }
+
+  private wireTimeline(): void {
+    for (const id of ['f-type', 'f-file', 'f-from', 'f-to']) {
+      byId(id).addEventListener('change', () => this.applyFilter());
+    }
+    const search = byId<HTMLInputElement>('f-search');
+    search.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        this.runSearch(search.value.trim());
+      }
+    });
+    search.addEventListener('search', () => {
+      if (search.value === '') {
+        this.runSearch('');
+      }
+    });
+    byId('f-clear').addEventListener('click', () => {
+      byId<HTMLSelectElement>('f-type').value = '';
+      byId<HTMLSelectElement>('f-file').value = '';
+      byId<HTMLInputElement>('f-from').value = '';
+      byId<HTMLInputElement>('f-to').value = '';
+      search.value = '';
+      this.runSearch('');
+    });
+    const grid = byId('timeline');
+    grid.addEventListener('scroll', () => this.queueRender(), { passive: true });
+    grid.addEventListener('keydown', (e) => this.onGridKey(e));
+    grid.addEventListener('focus', () => {
+      if (this.active < 0 && this.view.length > 0) {
+        this.setActive(0, false);
+      }
+    });
+    byId('timeline-canvas').addEventListener('click', (e) => {
+      const row = (e.target as HTMLElement).closest<HTMLElement>('.row');
+      const k = row?.dataset['k'];
+      if (k !== undefined) {
+        this.setActive(Number(k), true);
+        grid.focus({ preventScroll: true });
+      }
+    });
+    window.addEventListener('resize', () => this.queueRender());
+  }
+
+  private readFilter(): void {
+    const type = byId<HTMLSelectElement>('f-type').value;
+    const file = byId<HTMLSelectElement>('f-file').value;
+    const from = fromLocalInput(byId<HTMLInputElement>('f-from').value);
+    const to = fromLocalInput(byId<HTMLInputElement>('f-to').value);
+    const query = byId<HTMLInputElement>('f-search').value.trim();
+    this.filter = {
+      ...(type === '' ? {} : { type: Number(type) }),
+      ...(file === '' ? {} : { file: Number(file) }),
+      ...(from === undefined ? {} : { fromTs: from }),
+      // The input has whole seconds: include the whole last second.
+      ...(to === undefined ? {} : { toTs: to + 999 }),
+      ...(query === '' || this.searchId === 0 ? {} : { seqs: new Set(this.searchSeqs) }),
+    };
+  }
+
+  private applyFilter(): void {
+    const started = performance.now();
+    const activeSeq = this.activeRow()?.[0];
+    this.readFilter();
+    this.view = filterRows(this.loaded === this.rows.length ? this.rows : this.rows.slice(0, this.loaded), this.filter);
+    this.active = activeSeq === undefined ? -1 : this.view.findIndex((k) => this.rows[k][0] === activeSeq);
+    byId('timeline').scrollTop = this.active >= 0 ? Math.max(0, this.active * ROW_HEIGHT - 3 * ROW_HEIGHT) : 0;
+    this.renderTimeline();
+    document.body.dataset['filterMs'] = (performance.now() - started).toFixed(1);
+    this.saveState({
+      type: byId<HTMLSelectElement>('f-type').value,
+      file: byId<HTMLSelectElement>('f-file').value,
+      from: byId<HTMLInputElement>('f-from').value,
+      to: byId<HTMLInputElement>('f-to').value,
+    });
+  }
+
+  /** Text search runs on the host over the whole bundle; the matching seqs become a filter. */
+  private runSearch(query: string): void {
+    if (query === '') {
+      this.searchId = 0;
+      this.searchSeqs = [];
+      this.applyFilter();
+      return;
+    }
+    const found: number[] = [];
+    byId('timeline-count').textContent = 'Searching…';
+    this.searchId = this.request({ type: 'search', query }, (reply) => {
+      if (reply.type === 'error') {
+        this.setStatus(reply.message);
+        return;
+      }
+      if (reply.type !== 'searchResult' || reply.id !== this.searchId) {
+        return;
+      }
+      found.push(...reply.seqs);
+      if (reply.done) {
+        this.searchSeqs = found;
+        this.applyFilter();
+      }
+    });
+  }
+
+  private queueRender(): void {
+    if (!this.renderQueued) {
+      this.renderQueued = true;
+      requestAnimationFrame(() => {
+        this.renderQueued = false;
+        this.renderTimeline();
+      });
+    }
+  }
+
+  private renderTimeline(): void {
+    const s = this.summary;
+    const grid = byId('timeline');
+    const canvas = byId('timeline-canvas');
+    const count = byId('timeline-count');
+    if (s === undefined) {
+      canvas.replaceChildren();
+      return;
+    }
+    const total = this.view.length;
+    grid.setAttribute('aria-rowcount', String(total + 1));
+    canvas.style.height = `${total * ROW_HEIGHT}px`;
+    const loading = this.loaded < s.events ? ` (loading ${this.loaded.toLocaleString()} of ${s.events.toLocaleString()})` : '';
+    const searching = this.filter.seqs !== undefined ? `, ${this.searchSeqs.length.toLocaleString()} match the search` : '';
+    count.textContent = isEmptyFilter(this.filter)
+      ? `${total.toLocaleString()} events${loading}`
+      : `Showing ${total.toLocaleString()} of ${this.loaded.toLocaleString()} events${searching}${loading}`;
+    if (byId('panel-timeline').hidden) {
+      return;
+    }
+    const header = ROW_HEIGHT;
+    const { first, last } = visibleWindow(total, Math.max(0, grid.scrollTop - header), grid.clientHeight, ROW_HEIGHT);
+    const existing = new Map<number, HTMLElement>();
+    for (const child of [...canvas.children] as HTMLElement[]) {
+      const k = Number(child.dataset['k']);
+      if (k >= first && k <= last && child.dataset['seq'] === String(this.rows[this.view[k] ?? -1]?.[0])) {
+        existing.set(k, child);
+      } else {
+        child.remove();
+      }
+    }
+    const activeId = this.active >= 0 ? `row-${this.rows[this.view[this.active]][0]}` : '';
+    for (let k = first; k <= last; k++) {
+      const row = this.rows[this.view[k]];
+      let node = existing.get(k);
+      if (node === undefined) {
+        node = this.renderRow(row, k, s);
+        canvas.append(node);
+      }
+      const isActive = k === this.active;
+      node.classList.toggle('active', isActive);
+      node.setAttribute('aria-selected', String(isActive));
+    }
+    if (activeId !== '' && document.getElementById(activeId) !== null) {
+      grid.setAttribute('aria-activedescendant', activeId);
+    } else {
+      grid.removeAttribute('aria-activedescendant');
+    }
+    if (!this.restoredScroll && this.loaded === s.events) {
+      this.restoredScroll = true;
+      grid.scrollTop = this.saved.scrollTop ?? 0;
+    } else if (this.restoredScroll) {
+      this.saveScroll(grid.scrollTop);
+    }
+  }
+
+  private saveScroll(top: number): void {
+    if (top !== this.saved.scrollTop) {
+      this.saveState({ scrollTop: top });
+    }
+  }
+
+  private renderRow(row: PreviewRow, k: number, s: PreviewSummary): HTMLElement {
+    const [seq, ts, type, file, label] = row;
+    const node = el('div', { className: 'row', role: 'row', id: `row-${seq}` });
+    node.dataset['k'] = String(k);
+    node.dataset['seq'] = String(seq);
+    node.setAttribute('aria-rowindex', String(k + 2));
+    node.style.transform = `translateY(${k * ROW_HEIGHT}px)`;
+    const typeName = s.types[type] ?? '?';
+    const filePath = file >= 0 ? (s.files[file]?.path ?? '') : '';
+    const what = el('span', { role: 'gridcell', className: 'what' });
+    appendSegments(what, segmentPlaceholders(label));
+    node.append(
+      el('span', { role: 'gridcell', className: 'seq' }, String(seq)),
+      el('span', { role: 'gridcell', className: 'time', title: formatDateTime(ts) }, formatTime(ts)),
+      el('span', { role: 'gridcell', className: `type t-${typeName}` }, typeName),
+      el('span', { role: 'gridcell', className: 'file', title: filePath }, filePath),
+      what,
+    );
+    return node;
+  }
+
+  private onGridKey(e: KeyboardEvent): void {
+    const total = this.view.length;
+    if (total === 0) {
+      return;
+    }
+    const page = Math.max(1, Math.floor(byId('timeline').clientHeight / ROW_HEIGHT) - 2);
+    let next: number | undefined;
+    switch (e.key) {
+      case 'ArrowDown':
+        next = Math.min(total - 1, this.active + 1);
+        break;
+      case 'ArrowUp':
+        next = Math.max(0, this.active - 1);
+        break;
+      case 'PageDown':
+        next = Math.min(total - 1, this.active + page);
+        break;
+      case 'PageUp':
+        next = Math.max(0, this.active - page);
+        break;
+      case 'Home':
+        next = 0;
+        break;
+      case 'End':
+        next = total - 1;
+        break;
+      case 'Enter':
+      case ' ':
+        e.preventDefault();
+        this.showDetail();
+        return;
+      default:
+        return;
+    }
+    e.preventDefault();
+    this.setActive(next, false);
+  }
+
+  private setActive(k: number, open: boolean): void {
+    this.active = k;
+    const grid = byId('timeline');
+    const top = k * ROW_HEIGHT;
+    const viewTop = grid.scrollTop;
+    const viewBottom = viewTop + grid.clientHeight - 2 * ROW_HEIGHT;
+    if (top < viewTop) {
+      grid.scrollTop = top;
+    } else if (top > viewBottom) {
+      grid.scrollTop = top - grid.clientHeight + 2 * ROW_HEIGHT;
+    }
+    this.renderTimeline();
+    const row = this.activeRow();
+    this.saveState({ activeSeq: row?.[0] });
+    this.updateButtons();
+    // Follow the keyboard with a short delay, so holding an arrow key does not ask for every body.
+    if (this.detailTimer !== undefined) {
+      clearTimeout(this.detailTimer);
+    }
+    this.detailTimer = setTimeout(() => this.showDetail(), open ? 0 : 150);
+  }
+
+  private activeRow(): PreviewRow | undefined {
+    const k = this.view[this.active];
+    return k === undefined ? undefined : this.rows[k];
+  }
+
+  private restoreActive(): void {
+    const seq = this.saved.activeSeq;
+    if (seq !== undefined && this.active < 0) {
+      const k = this.view.findIndex((i) => this.rows[i][0] === seq);
+      if (k >= 0) {
+        this.active = k;
+        this.renderTimeline();
+        this.showDetail();
+      }
+    }
+  }
+
+  private showDetail(): void {
+    const row = this.activeRow();
+    if (row === undefined) {
+      this.renderDetail(undefined);
+      return;
+    }
+    const seq = row[0];
+    this.request({ type: 'body', seq }, (reply) => {
+      if (reply.type === 'body' && this.activeRow()?.[0] === seq) {
+        this.renderDetail(row, reply.text);
+      } else if (reply.type === 'error') {
+        this.setStatus(reply.message);
+      }
+    });
+  }
+
+  private renderDetail(row: PreviewRow | undefined, text?: string): void {
+    const title = byId('detail-title');
+    const body = byId('detail-body');
+    if (row === undefined || this.summary === undefined) {
+      title.textContent = 'Select an event (Enter)';
+      body.replaceChildren();
+      this.updateButtons();
+      return;
+    }
+    const [seq, ts, type, file] = row;
+    const path = file >= 0 ? (this.summary.files[file]?.path ?? '') : '';
+    title.textContent = `#${seq} · ${this.summary.types[type] ?? '?'} · ${formatDateTime(ts)}${path !== '' ? ` · ${path}` : ''}`;
+    setRedactedText(body, text ?? '');
+    this.updateButtons();
+  }
+
+  // ── files: replay and diff ────────────────────────────────────────────────────────────────
+
+  private fillFiles(s: PreviewSummary): void {
+    const select = byId<HTMLSelectElement>('r-file');
+    const keep = this.replayFile !== '' ? this.replayFile : (this.saved.replayFile ?? '');
+    select.replaceChildren();
+    for (const f of s.files) {
+      select.append(option(f.path, `${f.path} (${f.events.toLocaleString()} events)`));
+    }
+    if (s.files.length === 0) {
+      select.append(option('', 'No files in this bundle'));
+    }
+    this.replayFile = '';
+    this.versions = [];
+    this.replayShown = -1;
+    select.value = s.files.some((f) => f.path === keep) ? keep : (s.files[0]?.path ?? '');
+    if (!byId('panel-files').hidden) {
+      this.pickReplayFile();
+    }
+  }
+
+  private wireFiles(): void {
+    byId('r-file').addEventListener('change', () => {
+      this.saveState({ replayIndex: undefined });
+      this.pickReplayFile();
+    });
+    const slider = byId<HTMLInputElement>('r-slider');
+    slider.addEventListener('input', () => this.showVersion(Number(slider.value)));
+    byId('r-prev').addEventListener('click', () => this.showVersion(Math.max(0, this.replayWanted - 1)));
+    byId('r-next').addEventListener('click', () => this.showVersion(Math.min(this.versions.length - 1, this.replayWanted + 1)));
+    for (const id of ['r-mode-text', 'r-mode-diff']) {
+      byId(id).addEventListener('change', () => this.refreshReplay());
+    }
+    byId('r-base').addEventListener('change', () => this.refreshReplay());
+    const mode = this.saved.mode ?? 'text';
+    byId<HTMLInputElement>(mode === 'diff' ? 'r-mode-diff' : 'r-mode-text').checked = true;
+    if (this.saved.base !== undefined) {
+      byId<HTMLInputElement>('r-base').value = String(this.saved.base + 1);
+    }
+  }
+
+  private pickReplayFile(): void {
+    const file = byId<HTMLSelectElement>('r-file').value;
+    this.replayFile = file;
+    this.versions = [];
+    this.replayShown = -1;
+    this.updateButtons();
+    byId('r-text').replaceChildren();
+    if (file === '') {
+      byId('r-pos').textContent = '';
+      return;
+    }
+    this.saveState({ replayFile: file });
+    byId('r-pos').textContent = 'Replaying…';
+    this.request({ type: 'versions', file }, (reply) => {
+      if (reply.type === 'error') {
+        byId('r-pos').textContent = reply.message;
+        return;
+      }
+      if (reply.type !== 'versions' || reply.file !== this.replayFile) {
+        return;
+      }
+      this.versions = reply.versions;
+      const slider = byId<HTMLInputElement>('r-slider');
+      slider.max = String(Math.max(0, reply.versions.length - 1));
+      byId<HTMLInputElement>('r-base').max = String(Math.max(1, reply.versions.length));
+      if (reply.versions.length === 0) {
+        byId('r-pos').textContent = 'No text of this file is in the bundle (only events that name it).';
+        return;
+      }
+      const saved = this.saved.replayIndex;
+      const index = saved !== undefined && saved < reply.versions.length ? saved : reply.versions.length - 1;
+      this.showVersion(index);
+    });
+  }
+
+  private mode(): Mode {
+    return byId<HTMLInputElement>('r-mode-diff').checked ? 'diff' : 'text';
+  }
+
+  private refreshReplay(): void {
+    this.replayShown = -1;
+    this.saveState({ mode: this.mode(), base: this.baseIndex() });
+    if (this.replayWanted >= 0) {
+      this.showVersion(this.replayWanted);
+    }
+  }
+
+  /** The version the diff compares against (0-based), from the 1-based input. */
+  private baseIndex(): number {
+    const n = Number(byId<HTMLInputElement>('r-base').value);
+    return Math.min(Math.max(0, Number.isFinite(n) ? Math.round(n) - 1 : 0), Math.max(0, this.versions.length - 1));
+  }
+
+  /** Asks for one version at a time: while a reply is pending, only the latest wish is kept. */
+  private showVersion(index: number): void {
+    if (this.versions.length === 0) {
+      return;
+    }
+    this.replayWanted = index;
+    byId<HTMLInputElement>('r-slider').value = String(index);
+    const v = this.versions[index];
+    byId('r-pos').textContent = `Version ${index + 1} of ${this.versions.length} · v${v[0]} · event #${v[1]} · ${formatDateTime(v[2])}`;
+    this.saveState({ replayIndex: index });
+    if (this.replayInFlight || index === this.replayShown) {
+      return;
+    }
+    this.replayInFlight = true;
+    const file = this.replayFile;
+    const done = (): void => {
+      this.replayInFlight = false;
+      if (this.replayWanted !== this.replayShown && this.replayFile === file) {
+        this.showVersion(this.replayWanted);
+      }
+    };
+    if (this.mode() === 'diff') {
+      const base = this.baseIndex();
+      this.request({ type: 'diff', file, from: base, to: index }, (reply) => {
+        if (reply.type === 'diff' && reply.file === this.replayFile) {
+          this.replayShown = index;
+          this.renderDiff(reply.parts, base, index);
+        } else if (reply.type === 'error') {
+          this.replayShown = index;
+          byId('r-text').textContent = reply.message;
+        }
+        done();
+      });
+    } else {
+      this.request({ type: 'versionText', file, index }, (reply) => {
+        if (reply.type === 'versionText' && reply.file === this.replayFile) {
+          this.replayShown = index;
+          const pre = byId('r-text');
+          pre.classList.remove('diff');
+          pre.setAttribute('aria-label', `${file} at version ${index + 1}`);
+          setRedactedText(pre, reply.text);
+        } else if (reply.type === 'error') {
+          this.replayShown = index;
+          byId('r-text').textContent = reply.message;
+        }
+        done();
+      });
+    }
+  }
+
+  private renderDiff(parts: readonly PreviewDiffPart[], from: number, to: number): void {
+    const pre = byId('r-text');
+    pre.classList.add('diff');
+    pre.setAttribute('aria-label', `Changes from version ${from + 1} to version ${to + 1}`);
+    pre.replaceChildren();
+    let added = 0;
+    let removed = 0;
+    for (const [op, text] of parts) {
+      const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
+      if (op === 1) {
+        added += lines.length;
+      } else if (op === -1) {
+        removed += lines.length;
+      }
+      const shown: (string | number)[] = op === 0 && lines.length > 2 * DIFF_CONTEXT + 1 ? [...lines.slice(0, DIFF_CONTEXT), lines.length - 2 * DIFF_CONTEXT, ...lines.slice(-DIFF_CONTEXT)] : lines;
+      for (const line of shown) {
+        if (typeof line === 'number') {
+          pre.append(el('div', { className: 'line fold' }, `⋯ ${line} unchanged lines ⋯`));
+          continue;
+        }
+        const node = el('div', { className: `line ${op === 1 ? 'add' : op === -1 ? 'del' : 'same'}` });
+        node.append(el('span', { className: 'sign' }, op === 1 ? '+' : op === -1 ? '−' : ' '));
+        appendSegments(node, segmentPlaceholders(line));
+        pre.append(node);
+      }
+    }
+    if (added === 0 && removed === 0) {
+      pre.append(el('div', { className: 'line fold' }, 'No changes between these versions.'));
+    }
+    byId('r-pos').textContent += ` · diff from version ${from + 1}: +${added} −${removed} lines`;
+  }
+}
+
+function option(value: string, label: string): HTMLOptionElement {
+  const o = document.createElement('option');
+  o.value = value;
+  o.textContent = label;
+  return o;
+}
+
+function table(headers: readonly string[], rows: readonly (readonly string[])[], empty: string): HTMLElement {
+  if (rows.length === 0) {
+    return el('p', { className: 'empty' }, empty);
+  }
+  const t = el('table');
+  const head = el('tr');
+  for (const h of headers) {
+    const th = el('th', {}, h);
+    th.scope = 'col';
+    head.append(th);
+  }
+  t.append(el('thead'), el('tbody'));
+  t.tHead?.append(head);
+  for (const r of rows) {
+    const tr = el('tr');
+    for (const cell of r) {
+      tr.append(el('td', {}, cell));
+    }
+    t.tBodies[0]?.append(tr);
+  }
+  return t;
+}
+
+new PreviewApp().start();
