@@ -4,6 +4,11 @@
  *
  *     node out/bench/bundle.js [--quick]
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
 import * as zlib from 'node:zlib';
 import type { BuildControl } from '../src/bundle/build';
 import { buildBundle } from '../src/bundle/build';
@@ -11,8 +16,10 @@ import { COMPRESSION_LEVEL } from '../src/bundle/format';
 import { createDefaultRedactor } from '../src/bundle/redactorAdapter';
 import type { Redactor } from '../src/bundle/types';
 import { verifyBundle } from '../src/bundle/verify';
+import { buildBundleInWorker } from '../src/bundle/workerHost';
 import type { ConsentReceipt } from '../src/consent/consentMachine';
 import type { LoggedEvent } from '../src/model/events';
+import { encodeRecord } from '../src/store/framing';
 import type { BenchRow, BenchSection } from './harness';
 import { median, timeMsAsync } from './harness';
 import { typingStream } from './replay';
@@ -21,6 +28,8 @@ import { typingStream } from './replay';
 const BUILD_BUDGET_MS = 2000;
 /** The format's own work (validate, manifest, serialize, hash) over the floor's stringify + gzip. */
 const FORMAT_RATIO_BUDGET = 2;
+/** performance.md: the extension host is never blocked by Candor for more than 50 ms. */
+const HOST_BLOCK_BUDGET_MS = 50;
 /** Reading validates every line and replays every document: a few times the bare parse. */
 const READ_RATIO_BUDGET = 4;
 
@@ -67,14 +76,35 @@ function gunzipAndParse(gz: Buffer): Promise<number> {
   );
 }
 
-async function interleaveAsync(rounds: number, floor: () => Promise<unknown>, candor: () => Promise<unknown>): Promise<{ floor: number; candor: number }> {
-  const f: number[] = [];
-  const c: number[] = [];
+interface Timing {
+  /** Median wall-clock ms. */
+  readonly floor: number;
+  readonly candor: number;
+  /** Median process CPU ms (all threads, so zlib's pool counts): steadier than wall time on a loaded machine. */
+  readonly floorCpu: number;
+  readonly candorCpu: number;
+}
+
+async function timeBoth(fn: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
+  const cpu0 = process.cpuUsage();
+  const wall = await timeMsAsync(async () => void (await fn()));
+  const cpu = process.cpuUsage(cpu0);
+  return { wall, cpu: (cpu.user + cpu.system) / 1000 };
+}
+
+async function interleaveAsync(rounds: number, floor: () => Promise<unknown>, candor: () => Promise<unknown>): Promise<Timing> {
+  const f: { wall: number; cpu: number }[] = [];
+  const c: { wall: number; cpu: number }[] = [];
   for (let i = 0; i < rounds; i++) {
-    f.push(await timeMsAsync(async () => void (await floor())));
-    c.push(await timeMsAsync(async () => void (await candor())));
+    f.push(await timeBoth(floor));
+    c.push(await timeBoth(candor));
   }
-  return { floor: median(f), candor: median(c) };
+  return {
+    floor: median(f.map((x) => x.wall)),
+    candor: median(c.map((x) => x.wall)),
+    floorCpu: median(f.map((x) => x.cpu)),
+    candorCpu: median(c.map((x) => x.cpu)),
+  };
 }
 
 export const bundleBench: BenchSection = {
@@ -106,17 +136,29 @@ export const bundleBench: BenchSection = {
       });
       const full = await interleaveAsync(quick ? 1 : rounds, () => stringifyAndGzip(events), () => build(events, engine));
       // The day's budget holds for a smaller day too (whole-snapshot scans do not shrink with it).
-      const budget = BUILD_BUDGET_MS;
       rows.push({
-        measure: `bundle build ${count / 1000}k events with on-device redaction`,
+        measure: `bundle build ${count / 1000}k events with on-device redaction (wall)`,
         floor: full.floor,
         candor: full.candor,
         unit: 'ms',
         ratio: full.candor / full.floor,
-        budget: `≤ ${budget} ms`,
-        ok: full.candor <= budget,
-        gross: full.candor > 3 * budget,
+        budget: `≤ ${BUILD_BUDGET_MS} ms`,
+        ok: full.candor <= BUILD_BUDGET_MS,
+        gross: full.candor > 3 * BUILD_BUDGET_MS,
       });
+      if (count === 100_000) {
+        // On a shared machine wall time includes waiting for a core; CPU time is what the build costs.
+        rows.push({
+          measure: `bundle build ${count / 1000}k events with on-device redaction (CPU)`,
+          floor: full.floorCpu,
+          candor: full.candorCpu,
+          unit: 'ms',
+          ratio: full.candorCpu / full.floorCpu,
+          budget: `≤ ${BUILD_BUDGET_MS} ms`,
+          ok: full.candorCpu <= BUILD_BUDGET_MS,
+          gross: full.candorCpu > 3 * BUILD_BUDGET_MS,
+        });
+      }
     }
 
     const bytes = await build(day, identity);
@@ -132,9 +174,59 @@ export const bundleBench: BenchSection = {
       ok: read.candor / read.floor <= READ_RATIO_BUDGET,
       gross: read.candor / read.floor > 3 * READ_RATIO_BUDGET,
     });
+    if (!quick) {
+      rows.push(await hostDelayRow(day));
+    }
     return rows;
   },
 };
+
+/**
+ * The point of the worker: while it builds a day's bundle from a log on disk, the calling thread
+ * (the extension host) keeps serving its event loop. Floor: the same measurement while idle.
+ */
+async function hostDelayRow(day: readonly LoggedEvent[]): Promise<BenchRow> {
+  const dir = await mkdtemp(join(tmpdir(), 'candor-bundle-bench-'));
+  try {
+    const perSegment = 20_000;
+    for (let k = 0; k * perSegment < day.length; k++) {
+      const lines = day.slice(k * perSegment, (k + 1) * perSegment).map((e) => encodeRecord(e.seq, e.event));
+      await writeFile(join(dir, `seg-${String(k + 1).padStart(6, '0')}.log`), lines.join(''));
+    }
+    // Floor: the same thread while another worker spins for as long: on a shared machine the OS
+    // deschedules this thread now and then, which is not Candor blocking it.
+    const t0 = Date.now();
+    const busy = monitorEventLoopDelay({ resolution: 5 });
+    busy.enable();
+    await buildBundleInWorker(
+      {
+        source: { kind: 'log', dir },
+        params: { receipt: RECEIPT, extensionVersion: '0.1.0', createdAt: '2025-11-30T18:00:00.000Z', policyVersion: 'bench' },
+      },
+      { workerScript: join(__dirname, '..', 'src', 'bundle', 'worker.js') },
+    );
+    busy.disable();
+    const idle = monitorEventLoopDelay({ resolution: 5 });
+    idle.enable();
+    const spin = new Worker(`const end = Date.now() + ${Date.now() - t0}; while (Date.now() < end) {}`, { eval: true });
+    await new Promise((resolve) => spin.on('exit', resolve));
+    idle.disable();
+    const floor = idle.max / 1e6;
+    const candor = busy.max / 1e6;
+    return {
+      measure: 'longest host event-loop delay while a worker builds 100k events from a log (floor: a spinning worker)',
+      floor,
+      candor,
+      unit: 'ms',
+      ratio: candor / floor,
+      budget: `≤ ${HOST_BLOCK_BUDGET_MS} ms`,
+      ok: candor <= HOST_BLOCK_BUDGET_MS,
+      gross: candor > 4 * HOST_BLOCK_BUDGET_MS,
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 if (require.main === module) {
   void bundleBench.run({ quick: process.argv.includes('--quick') }).then((rows) => {

@@ -46,6 +46,8 @@ export interface BuildProgress {
 export interface BuildControl {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: BuildProgress) => void;
+  /** The caller already checked every input event with `validateEvent` (selectFromLog does): skip that pass. */
+  readonly eventsValidated?: boolean;
 }
 
 export interface BuiltBundle extends EncodedBundle {
@@ -116,7 +118,9 @@ export async function buildBundle(input: BundleInput, control?: BuildControl): P
   const patterns = [...new Set(input.exclusions ?? [])].filter((p) => p.trim() !== '');
 
   reportPhase(control, 'filter');
-  checkInputEvents(input.events);
+  if (control?.eventsValidated !== true) {
+    checkInputEvents(input.events);
+  }
   const consented = applyConsent(input.events, receipt);
   const included = applyExclusions(consented.events, patterns);
   const applied = applyReviewerActions(included.kept, input.reviewerActions ?? []);

@@ -152,6 +152,7 @@ export interface LogBundle extends BuiltBundle {
 export async function buildBundleFromLog(dir: string, options: LogBundleOptions, control?: BuildControl): Promise<LogBundle> {
   const { from, to, sessionId, fs, ...params } = options;
   const selection = await selectFromLog(dir, { from, to, sessionId, fs }, control);
-  const built = await buildBundle({ ...params, events: selection.events }, control);
+  // selectFromLog validated every event it kept (and seqs come from the log in increasing order).
+  const built = await buildBundle({ ...params, events: selection.events }, { ...control, eventsValidated: true });
   return { ...built, skipped: selection.skipped, damaged: selection.damaged, synthesized: selection.synthesized };
 }

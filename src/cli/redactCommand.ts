@@ -117,7 +117,7 @@ export function createRedactCommand(deps: RedactCommandDeps = {}): Command {
       'A directory <in> must be a Candor log: <out> becomes a log in the same format (same seqs),\n' +
       'redacted across events (a secret typed key by key is found in the replayed text), with\n' +
       "checkpoints re-hashed so it still replays. A file <in> is redacted as plain text. <out> must not\n" +
-      'exist (or, for a log, be an empty directory). Values become placeholders such as «github-pat#1»;\n' +
+      'exist (or, for a log, be an empty directory). Values become placeholders such as «secret:github-pat#1»;\n' +
       "the report names rules, counts and placeholders, never a value. This machine's identity (user\n" +
       'name, home directory, host name, git name and email) is redacted too unless --no-identity.',
     options: {
@@ -129,8 +129,8 @@ export function createRedactCommand(deps: RedactCommandDeps = {}): Command {
       if (input.options['identity'] === true && input.options['no-identity'] === true) {
         throw new UsageError('--identity and --no-identity contradict each other', 'redact');
       }
-      const inPath = resolve(ctx.cwd, input.args['in']!);
-      const outPath = resolve(ctx.cwd, input.args['out']!);
+      const inPath = resolve(ctx.cwd, input.args['in']);
+      const outPath = resolve(ctx.cwd, input.args['out']);
       const reportOpt = input.options['report'];
       const reportPath = typeof reportOpt === 'string' ? resolve(ctx.cwd, reportOpt) : undefined;
       if (inPath === outPath || reportPath === inPath || reportPath === outPath) {

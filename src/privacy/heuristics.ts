@@ -8,16 +8,29 @@ export function shannonEntropy(s: string): number {
   if (s.length === 0) {
     return 0;
   }
-  const counts = new Map<number, number>();
+  // Counts in a small array for ASCII (the common case, and hot on dense input), a Map beyond.
+  const ascii = new Uint32Array(128);
+  let other: Map<number, number> | undefined;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    counts.set(c, (counts.get(c) ?? 0) + 1);
+    if (c < 128) {
+      ascii[c]!++;
+    } else {
+      other ??= new Map();
+      other.set(c, (other.get(c) ?? 0) + 1);
+    }
   }
   let h = 0;
-  for (const n of counts.values()) {
+  const add = (n: number): void => {
     const p = n / s.length;
     h -= p * Math.log2(p);
+  };
+  for (let c = 0; c < 128; c++) {
+    if (ascii[c]! > 0) {
+      add(ascii[c]!);
+    }
   }
+  other?.forEach(add);
   return h;
 }
 

@@ -139,7 +139,8 @@ export class ProvenanceBuffer implements DocumentBuffer {
     this.snapshotSeq = seq;
     this.snapshotOrigin = space.allocate(seq, SNAPSHOT_CHANGE, text.length);
     const whole: Block = { text, org: text.length > 0 ? [this.snapshotOrigin] : [], len: text.length > 0 ? [text.length] : [], weight: 0 };
-    this.blocks.push(...this.split(whole));
+    const blocks = this.split(whole);
+    this.blocks.push(...(blocks.length > 0 ? blocks : [{ text: '', org: [], len: [], weight: 0 }]));
     this.len = text.length;
     this.joined = text;
   }

@@ -65,7 +65,7 @@ export async function applyPolicyToEvents(events: readonly LoggedEvent[], policy
   const byName = [...context.folders].sort((a, b) => b.name.length - a.name.length);
   const locate = (f: string): { folder: PolicyFolderRef; rel: string } | undefined => {
     if (!multiRoot) {
-      return context.folders.length === 1 ? { folder: context.folders[0]!, rel: f } : undefined;
+      return context.folders.length === 1 ? { folder: context.folders[0], rel: f } : undefined;
     }
     const folder = byName.find((fo) => f.startsWith(`${fo.name}/`));
     return folder === undefined ? undefined : { folder, rel: f.slice(folder.name.length + 1) };
@@ -100,7 +100,7 @@ export async function applyPolicyToEvents(events: readonly LoggedEvent[], policy
     }
   }
 
-  const singleIneligible = context.folders.length === 1 && !gate.isEligible(context.folders[0]!);
+  const singleIneligible = context.folders.length === 1 && !gate.isEligible(context.folders[0]);
   const inIneligibleFolder = (p: string | undefined): boolean => {
     if (p === undefined || !multiRoot) {
       return false;
@@ -127,8 +127,8 @@ export async function applyPolicyToEvents(events: readonly LoggedEvent[], policy
       }
       continue;
     }
-    if (paths.length === 1 && tainted.has(paths[0]!)) {
-      const f = paths[0]!;
+    if (paths.length === 1 && tainted.has(paths[0])) {
+      const f = paths[0];
       if (ev.t === 'snap') {
         tainted.delete(f);
       } else if (ev.t === 'edit' || ev.t === 'ckpt' || ev.t === 'sel') {

@@ -163,7 +163,7 @@ export function packageJsonLicense(text: string): string | undefined {
     typeof v === 'string' ? v : typeof v === 'object' && v !== null && typeof (v as { type?: unknown }).type === 'string' ? (v as { type: string }).type : undefined;
   const single = typeOf(pkg['license']);
   const list = Array.isArray(pkg['licenses']) ? pkg['licenses'].map(typeOf) : undefined;
-  const value = single ?? (list !== undefined && list.length > 0 && list.every((v) => v !== undefined) ? (list as string[]).map((v) => `(${v})`).join(' AND ') : undefined);
+  const value = single ?? (list !== undefined && list.length > 0 && list.every((v) => v !== undefined) ? (list).map((v) => `(${v})`).join(' AND ') : undefined);
   if (value === undefined || parseSpdxExpression(value) === undefined) {
     return undefined;
   }

@@ -167,7 +167,10 @@ function describe(v: unknown): string {
   if (typeof v === 'string') {
     return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
   }
-  return typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') {
+    return `${typeof v} ${v.toString()}`;
+  }
+  return typeof v === 'object' ? 'an object' : typeof v;
 }
 
 function unique<T>(values: readonly T[]): T[] {

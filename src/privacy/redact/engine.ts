@@ -230,7 +230,7 @@ export class RedactionRun {
   private index = 0;
   private discovery = 0;
   private readonly scan: ScanSet;
-  private readonly keys = new KeyTable();
+  private readonly keys: KeyTable;
   private readonly marks = new MarkBook();
   private readonly strings: StringRedactor;
   /** Seqs of snapshots and edits replay did not apply (their texts are redacted as strings). */
@@ -260,6 +260,7 @@ export class RedactionRun {
     options: RunOptions,
   ) {
     this.scan = options.scan;
+    this.keys = new KeyTable((rule) => this.scan.isGeneric(rule));
     this.strings = new StringRedactor(this.scan, this.keys, () => this.discovery++);
     this.replayer1 = new Replayer({ createBuffer: (text, seq) => this.createScanDoc(text, seq) });
   }

@@ -63,6 +63,8 @@ interface MutableKeyInfo {
   rule: string;
   kind: string;
   text: string;
+  /** Discovery of the sighting that gave the label. */
+  labelDiscovery: number;
   discovery: number;
   firstSeq: number;
   files: Set<string>;
@@ -72,8 +74,14 @@ interface MutableKeyInfo {
 }
 
 /**
- * Distinct values and their placeholders: same (rule, text) → same placeholder within a run,
- * numbered per rule in order of first detection.
+ * Distinct values and their placeholders: same text → same placeholder within a run, numbered per
+ * rule in order of first detection.
+ *
+ * Keyed by the value's text alone, not (rule, text): generic rules label a value by its context,
+ * so one password is `generic-password` in `password = "…"` and `generic-password-bare` in a
+ * terminal's `DB_PASSWORD=…`; keyed by rule it would get two placeholders, and the reader of a
+ * bundle could no longer see that both are the same secret. The label is the best one seen before
+ * numbering: higher kind, then provider-specific over generic, then the first detection.
  */
 export class KeyTable {
   private readonly byKey = new Map<string, MutableKeyInfo>();
@@ -81,17 +89,33 @@ export class KeyTable {
   private readonly counters = new Map<string, number>();
   private numbered = false;
 
-  /** Records a sighting of `text` under `rule`; returns the key's index. */
+  constructor(private readonly isGeneric: (rule: string) => boolean = () => false) {}
+
+  /** Records a sighting of `text` found by `rule`; returns the key's index. */
   note(rule: string, kind: string, text: string, at: Sighting): number {
-    const key = `${rule}\u0000${text}`;
-    let info = this.byKey.get(key);
+    let info = this.byKey.get(text);
     if (info === undefined) {
-      info = { rule, kind, text, discovery: at.discovery, firstSeq: at.seq, files: new Set(), fields: new Set(), placeholder: '', index: this.list.length };
-      this.byKey.set(key, info);
+      info = {
+        rule,
+        kind,
+        text,
+        labelDiscovery: at.discovery,
+        discovery: at.discovery,
+        firstSeq: at.seq,
+        files: new Set(),
+        fields: new Set(),
+        placeholder: '',
+        index: this.list.length,
+      };
+      this.byKey.set(text, info);
       this.list.push(info);
       if (this.numbered) {
         info.placeholder = this.nextPlaceholder(info);
       }
+    } else if (!this.numbered && this.betterLabel(rule, kind, at.discovery, info)) {
+      info.rule = rule;
+      info.kind = kind;
+      info.labelDiscovery = at.discovery;
     }
     info.discovery = Math.min(info.discovery, at.discovery);
     info.firstSeq = Math.min(info.firstSeq, at.seq);
@@ -131,6 +155,19 @@ export class KeyTable {
   /** Report rule id and kind of a key (redact-everywhere texts report as one rule). */
   static reportRule(rule: string): string {
     return manualIndex(rule) === undefined ? rule : MANUAL_RULE;
+  }
+
+  private betterLabel(rule: string, kind: string, discovery: number, info: MutableKeyInfo): boolean {
+    const ka = KIND_RANK[kind] ?? 0;
+    const kb = KIND_RANK[info.kind] ?? 0;
+    if (ka !== kb) {
+      return ka > kb;
+    }
+    const ga = this.isGeneric(rule);
+    if (ga !== this.isGeneric(info.rule)) {
+      return !ga;
+    }
+    return discovery < info.labelDiscovery;
   }
 
   private nextPlaceholder(info: MutableKeyInfo): string {

@@ -159,7 +159,7 @@ export function redactText(text: string, options: RedactOptions = {}): TextRedac
 
 function redactTextWith(scan: ScanSet, text: string): TextRedactionResult {
   const spans = scan.scanWhole(maskPlaceholders(text));
-  const keys = new KeyTable();
+  const keys = new KeyTable((rule) => scan.isGeneric(rule));
   const ks = spans.map((s, i) => keys.note(s.rule, s.kind, text.slice(s.start, s.end), { seq: 0, discovery: i, field: 'text' }));
   keys.number();
   const counts = new Array<number>(keys.size).fill(0);

@@ -27,14 +27,15 @@ const redactor = createRedactor();
  * redacted once and checked five times: 1000 runs per property stay within the time budget.
  */
 const seed = Number(process.env['CANDOR_FC_SEED'] ?? Date.now() % 2_147_483_647);
-const cache = new Map<Plan, Case>();
+const cache = new Map<string, Case>();
 
 function run(plan: Plan): Case {
-  let c = cache.get(plan);
+  const key = JSON.stringify(plan);
+  let c = cache.get(key);
   if (c === undefined) {
     const built = buildPlan(plan);
     c = { built, out: redactor.redactEvents(built.events).events };
-    cache.set(plan, c);
+    cache.set(key, c);
   }
   return c;
 }

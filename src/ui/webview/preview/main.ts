@@ -196,8 +196,7 @@ class PreviewApp {
     }
     this.loaded += chunk.length;
     // Filter only the new rows: the rows already filtered do not change.
-    const view = this.rows.length === this.loaded ? this.rows : this.rows.slice(0, this.loaded);
-    filterRows(view, this.filter, offset, this.view);
+    filterRows(this.rows, this.filter, offset, this.view, this.loaded);
     if (this.firstRowsMs === undefined) {
       this.renderTimeline();
       this.firstRowsMs = performance.now() - this.bundleArrived;
@@ -507,8 +506,11 @@ class PreviewApp {
     const started = performance.now();
     const activeSeq = this.activeRow()?.[0];
     this.readFilter();
-    this.view = filterRows(this.loaded === this.rows.length ? this.rows : this.rows.slice(0, this.loaded), this.filter);
+    this.view = filterRows(this.rows, this.filter, 0, [], this.loaded);
     this.active = activeSeq === undefined ? -1 : this.view.findIndex((k) => this.rows[k][0] === activeSeq);
+    if (this.active < 0) {
+      this.renderDetail(undefined); // the event shown is no longer in the list
+    }
     byId('timeline').scrollTop = this.active >= 0 ? Math.max(0, this.active * ROW_HEIGHT - 3 * ROW_HEIGHT) : 0;
     this.renderTimeline();
     document.body.dataset['filterMs'] = (performance.now() - started).toFixed(1);
