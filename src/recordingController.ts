@@ -377,7 +377,11 @@ export class RecordingController extends Disposable {
     return workspaceId(salt, identity);
   }
 
-  private loadPolicy(): Promise<PreparedPolicy> {
+  /**
+   * The policy in force here, read afresh (settings, team file, licences): what every session
+   * enforces, and what a bundle build should apply again (src/privacy/policy `applyPolicyToEvents`).
+   */
+  loadPolicy(): Promise<PreparedPolicy> {
     const config = this.deps.config;
     return preparePolicy({ user: config.userPolicy, teamPolicyFile: config.teamPolicyFile, folders: currentFolders() });
   }

@@ -38,6 +38,12 @@ export class OriginSpace {
   private readonly seqs: number[] = [];
   private readonly changes: number[] = [];
 
+  /**
+   * @param record Remember each range's event and change for `resolve` (default true). A caller
+   * that only needs the numbering (redaction keys fates by id) saves three array pushes per edit.
+   */
+  constructor(private readonly record = true) {}
+
   /** Ids handed out so far. */
   get size(): number {
     return this.next;
@@ -46,12 +52,12 @@ export class OriginSpace {
   /** Reserves `length` ids for the text of (`seq`, `change`); returns the first. */
   allocate(seq: number, change: number, length: number): number {
     const base = this.next;
-    if (length > 0) {
+    if (length > 0 && this.record) {
       this.starts.push(base);
       this.seqs.push(seq);
       this.changes.push(change);
-      this.next += length;
     }
+    this.next += Math.max(0, length);
     return base;
   }
 
@@ -90,6 +96,11 @@ export interface ProvenanceOptions {
    * per-block sums so `weightBefore` does not walk every piece of the document.
    */
   readonly weigh?: (origin: number, length: number) => number;
+  /**
+   * True when every character of the run weighs exactly 1 (nothing special about it). Lets the
+   * buffer skip whole blocks when measuring and rendering; without it every piece is weighed.
+   */
+  readonly plain?: (origin: number, length: number) => boolean;
 }
 
 /**
@@ -102,9 +113,16 @@ interface Block {
   len: number[];
   /** Sum of the weights of the pieces (equals text.length without a weigh function). */
   weight: number;
+  /** Every piece is plain (weighs its length): the block can be measured and rendered as text. */
+  plain: boolean;
 }
 
 const DEFAULT_MAX_CHUNK = 2048;
+/**
+ * Most pieces per block: finding a piece walks the block's pieces, so a block that random edits
+ * chopped into many pieces is split even when its text is short.
+ */
+const MAX_PIECES = 128;
 
 /**
  * A `DocumentBuffer` that keeps, next to the text, the origin of every character: a piece table
@@ -138,9 +156,9 @@ export class ProvenanceBuffer implements DocumentBuffer {
     this.minChunk = Math.max(1, this.maxChunk >> 2);
     this.snapshotSeq = seq;
     this.snapshotOrigin = space.allocate(seq, SNAPSHOT_CHANGE, text.length);
-    const whole: Block = { text, org: text.length > 0 ? [this.snapshotOrigin] : [], len: text.length > 0 ? [text.length] : [], weight: 0 };
+    const whole: Block = { text, org: text.length > 0 ? [this.snapshotOrigin] : [], len: text.length > 0 ? [text.length] : [], weight: 0, plain: true };
     const blocks = this.split(whole);
-    this.blocks.push(...(blocks.length > 0 ? blocks : [{ text: '', org: [], len: [], weight: 0 }]));
+    this.blocks.push(...(blocks.length > 0 ? blocks : [{ text: '', org: [], len: [], weight: 0, plain: true }]));
     this.len = text.length;
     this.joined = text;
   }
@@ -188,7 +206,7 @@ export class ProvenanceBuffer implements DocumentBuffer {
     let first = i;
     let last = j;
     let pieces: Block[];
-    if (work.text.length > this.maxChunk || work.org.length > this.maxChunk) {
+    if (work.text.length > this.maxChunk || work.org.length > MAX_PIECES) {
       pieces = this.split(work);
     } else if (work.text.length < this.minChunk && blocks.length > last - first + 1) {
       // Too small: merge with a neighbour (the next one if any, else the previous).
@@ -205,7 +223,7 @@ export class ProvenanceBuffer implements DocumentBuffer {
       pieces = [work];
     }
     if (pieces.length === 0) {
-      pieces = [{ text: '', org: [], len: [], weight: 0 }];
+      pieces = [{ text: '', org: [], len: [], weight: 0, plain: true }];
     }
     if (first === last && pieces.length === 1) {
       blocks[first] = pieces[0]!;
@@ -312,6 +330,9 @@ export class ProvenanceBuffer implements DocumentBuffer {
         }
         continue;
       }
+      if (b.plain) {
+        return sum + (target - bStart);
+      }
       let p = bStart;
       for (let k = 0; k < b.org.length && p < target; k++) {
         const n = b.len[k];
@@ -325,7 +346,28 @@ export class ProvenanceBuffer implements DocumentBuffer {
 
   /** Sum of the weights of `[start, end)`. */
   weightOf(start: number, end: number): number {
-    return this.weightBefore(end) - this.weightBefore(start);
+    return end <= start ? 0 : this.weightBefore(end) - this.weightBefore(start);
+  }
+
+  /**
+   * The whole text with each run passed through `render(origin, text)`; blocks whose pieces are
+   * all plain are taken as they are.
+   */
+  renderText(render: (origin: number, text: string) => string): string {
+    const parts: string[] = [];
+    for (const b of this.blocks) {
+      if (b.plain) {
+        parts.push(b.text);
+        continue;
+      }
+      let p = 0;
+      for (let k = 0; k < b.org.length; k++) {
+        const n = b.len[k];
+        parts.push(render(b.org[k], b.text.slice(p, p + n)));
+        p += n;
+      }
+    }
+    return parts.join('');
   }
 
   /** Sum of the weights of the whole document. */
@@ -350,15 +392,19 @@ export class ProvenanceBuffer implements DocumentBuffer {
     if (pos <= stop) {
       return -1;
     }
+    // A bounded loop rather than String.lastIndexOf, which would scan back to the block's start
+    // when the character is not near: the limit is what keeps this O(limit).
+    const code = ch.charCodeAt(0);
     let [i, bStart] = this.seek(pos - 1);
     for (; i >= 0; i--) {
-      const b = this.blocks[i];
-      const from = pos - 1 - bStart;
-      const hit = from >= 0 ? b.text.lastIndexOf(ch, from) : -1;
-      if (hit >= 0 && bStart + hit >= stop) {
-        return bStart + hit;
+      const t = this.blocks[i].text;
+      const low = Math.max(stop, bStart);
+      for (let p = pos - 1; p >= low; p--) {
+        if (t.charCodeAt(p - bStart) === code) {
+          return p;
+        }
       }
-      if (bStart <= stop) {
+      if (low === stop) {
         return -1;
       }
       pos = bStart;
@@ -376,14 +422,17 @@ export class ProvenanceBuffer implements DocumentBuffer {
     if (pos >= stop) {
       return -1;
     }
+    const code = ch.charCodeAt(0);
     let [i, bStart] = this.seek(pos);
     for (; i < this.blocks.length && bStart < stop; i++) {
-      const b = this.blocks[i];
-      const hit = b.text.indexOf(ch, pos - bStart);
-      if (hit >= 0) {
-        return bStart + hit < stop ? bStart + hit : -1;
+      const t = this.blocks[i].text;
+      const high = Math.min(stop, bStart + t.length);
+      for (let p = pos; p < high; p++) {
+        if (t.charCodeAt(p - bStart) === code) {
+          return p;
+        }
       }
-      bStart += b.text.length;
+      bStart += t.length;
       pos = bStart;
     }
     return -1;
@@ -433,13 +482,22 @@ export class ProvenanceBuffer implements DocumentBuffer {
     const weigh = this.options.weigh;
     if (weigh === undefined) {
       b.weight = b.text.length;
+      b.plain = true;
       return;
     }
+    const plain = this.options.plain;
     let w = 0;
+    let allPlain = plain !== undefined;
     for (let k = 0; k < b.org.length; k++) {
+      if (allPlain && plain!(b.org[k], b.len[k])) {
+        w += b.len[k];
+        continue;
+      }
+      allPlain = false;
       w += weigh(b.org[k], b.len[k]);
     }
     b.weight = w;
+    b.plain = allPlain;
   }
 
   /** Cuts a block into blocks of half the maximum (text and pieces), so each has room to grow. */
@@ -447,20 +505,20 @@ export class ProvenanceBuffer implements DocumentBuffer {
     if (b.text.length === 0) {
       return [];
     }
-    if (b.text.length <= this.maxChunk && b.org.length <= this.maxChunk) {
+    if (b.text.length <= this.maxChunk && b.org.length <= MAX_PIECES) {
       this.weighBlock(b);
       return [b];
     }
     const size = Math.max(1, this.maxChunk >> 1);
     const out: Block[] = [];
-    let cur: Block = { text: '', org: [], len: [], weight: 0 };
+    let cur: Block = { text: '', org: [], len: [], weight: 0, plain: true };
     let curLen = 0;
     let pos = 0;
     const flush = (): void => {
       cur.text = b.text.slice(pos - curLen, pos);
       this.weighBlock(cur);
       out.push(cur);
-      cur = { text: '', org: [], len: [], weight: 0 };
+      cur = { text: '', org: [], len: [], weight: 0, plain: true };
       curLen = 0;
     };
     for (let k = 0; k < b.org.length; k++) {
@@ -474,7 +532,7 @@ export class ProvenanceBuffer implements DocumentBuffer {
         pos += take;
         origin += take;
         n -= take;
-        if (curLen >= size || cur.org.length >= size) {
+        if (curLen >= size || cur.org.length >= MAX_PIECES >> 1) {
           flush();
         }
       }
@@ -487,7 +545,7 @@ export class ProvenanceBuffer implements DocumentBuffer {
 }
 
 function concatBlocks(list: readonly Block[]): Block {
-  const out: Block = { text: list.map((b) => b.text).join(''), org: [], len: [], weight: 0 };
+  const out: Block = { text: list.map((b) => b.text).join(''), org: [], len: [], weight: 0, plain: true };
   for (const b of list) {
     for (let k = 0; k < b.org.length; k++) {
       pushPiece(out, b.org[k], b.len[k]);

@@ -10,6 +10,7 @@ export const runs: readonly IntegrationRun[] = [
   { name: 'basic', workspace: 'basic ws', suites: '{smoke,recording}/**/*.test.js' },
   { name: 'multi-root', workspace: 'multi-root/multi.code-workspace', suites: '{smoke,multiroot,diskfull}/**/*.test.js' },
   { name: 'hostile', workspace: 'hostile ws', suites: 'attack/**/*.test.js' },
+  { name: 'privacy', workspace: 'basic ws', suites: 'privacy/**/*.test.js' },
   // Its own run: the preview suite grants consent, which the recording suite expects to do first.
   { name: 'preview', workspace: 'basic ws', suites: 'preview/**/*.test.js' },
 ];

@@ -546,13 +546,16 @@ export class RedactionRun {
     const len = buffer.length;
     let ws = start;
     let we = end;
+    // A short-reach tier grows by at most its reach: doubling a 60-character window is enough to
+    // take in most lines, and it runs around every keystroke.
+    const slack = Math.min(LINE_SLACK, Math.max(32, tier.reach));
     if (ws > 0) {
-      const nl = buffer.lastIndexOf('\n', ws, LINE_SLACK);
-      ws = nl >= 0 ? nl : ws <= LINE_SLACK ? 0 : ws;
+      const nl = buffer.lastIndexOf('\n', ws, slack);
+      ws = nl >= 0 ? nl : ws <= slack ? 0 : ws;
     }
     if (we < len) {
-      const nl = buffer.indexOf('\n', we, LINE_SLACK);
-      we = nl >= 0 ? nl + 1 : len - we <= LINE_SLACK ? len : we;
+      const nl = buffer.indexOf('\n', we, slack);
+      we = nl >= 0 ? nl + 1 : len - we <= slack ? len : we;
     }
     const open = buffer.lastIndexOf('«', ws, MAX_PLACEHOLDER_LENGTH);
     if (open >= 0 && buffer.lastIndexOf('»', ws, ws - open) < 0) {
@@ -618,6 +621,7 @@ export class RedactionRun {
     const doc: { id: number; prov: ProvenanceBuffer | undefined; sink: Change[] | undefined } = { id: seq, prov: undefined, sink: undefined };
     doc.prov = new ProvenanceBuffer(text, seq, this.space2, {
       weigh: (origin, length) => fates.renderedLength(origin, length),
+      plain: (origin, length) => !fates.any(origin, length),
       beforeApply: (b, offset, length, inserted, origin) => {
         doc.sink?.push([b.weightBefore(offset), b.weightOf(offset, offset + length), this.renderCounted(origin, inserted)]);
       },
@@ -799,11 +803,7 @@ export class RedactionRun {
 
   private renderText(prov: ProvenanceBuffer): string {
     const fates = this.fates!;
-    const parts: string[] = [];
-    prov.forEachRun(0, prov.length, (origin, text) => {
-      parts.push(fates.render(origin, text));
-    });
-    return parts.join('');
+    return prov.renderText((origin, text) => fates.render(origin, text));
   }
 
   // ---------------------------------------------------------------- report

@@ -1,6 +1,6 @@
 import { createDetector } from '../detect';
 import type { Rule, SpanKind } from '../types';
-import { KeywordTrie } from './keywordTrie';
+import { KeywordAutomaton } from './keywordAutomaton';
 import { MANUAL_KIND, MANUAL_RULE } from './placeholders';
 
 /**
@@ -15,7 +15,7 @@ import { MANUAL_KIND, MANUAL_RULE } from './placeholders';
  * that window (the keyword zones in engine.ts): a `private key` three screens away from the cursor
  * costs nothing while typing.
  *
- * All tiers share one keyword trie (keywordTrie.ts), used both to learn which tiers an edit may
+ * All tiers share one keyword automaton (keywordAutomaton.ts), used both to learn which tiers an edit may
  * concern and to test windows.
  */
 
@@ -41,7 +41,7 @@ export interface ScanTier {
 export interface ScanSet {
   readonly tiers: readonly ScanTier[];
   /** Keywords of all tiers. */
-  readonly keywords: KeywordTrie;
+  readonly keywords: KeywordAutomaton;
   /** For each keyword of `keywords`, the tiers that use it. */
   readonly keywordTiers: readonly (readonly number[])[];
   /** Longest keyword (a keyword created by an edit lies within this of the changed range). */
@@ -70,12 +70,15 @@ export class ScanSetBuilder {
     private readonly rules: readonly Rule[],
     private readonly manual: readonly string[],
   ) {
+    // Rules without keywords (IPv4, card numbers) get tiers of their own: they must be scanned
+    // around every edit, and the keyworded rules of their band need not come along.
     const byBand = new Map<number, Rule[]>();
     for (const rule of rules) {
       const band = Math.max(MIN_BAND, Math.ceil(Math.log2(Math.max(1, rule.maxLength))));
-      const list = byBand.get(band) ?? [];
+      const key = band * 2 + (rule.keywords.length === 0 ? 0 : 1);
+      const list = byBand.get(key) ?? [];
       list.push(rule);
-      byBand.set(band, list);
+      byBand.set(key, list);
     }
     this.bands = [...byBand.keys()].sort((a, b) => a - b).map((band) => byBand.get(band)!);
   }
@@ -141,7 +144,7 @@ export class ScanSetBuilder {
     const generic = new Set(this.rules.filter((r) => r.generic === true).map((r) => r.id));
     return {
       tiers,
-      keywords: new KeywordTrie(all),
+      keywords: new KeywordAutomaton(all),
       keywordTiers,
       maxKeywordLength: all.reduce((m, k) => Math.max(m, k.length), 1),
       scanWhole(text: string): FoundSpan[] {

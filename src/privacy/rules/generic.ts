@@ -166,10 +166,11 @@ function familyRules(f: NameFamily): Rule[] {
       keywords: f.keywords,
       // The name comes first (fast literal scan), then the cheap check that `:`/`=` follows it (most
       // occurrences of "token" in code fail here); only then does the lookbehind check that the
-      // identifier holding the name starts a line (optionally after `export `/`set `/`- `).
+      // identifier holding the name starts a line (optionally after `export `/`set `/`- `). The
+      // `(?<![\w.-])` inside it makes the identifier atomic, so a failing check gives up at once.
       pattern: new RegExp(
         `${f.name}["']?[ \\t]{0,3}[:=]` +
-          `(?<=(?:^|[\\r\\n])[ \\t]{0,16}(?:(?:export|set)[ \\t]{1,4}|-[ \\t]{1,4})?["']?[\\w.-]{1,64}["']?[ \\t]{0,3}[:=])` +
+          `(?<=(?:^|[\\r\\n])[ \\t]{0,16}(?:(?:export|set)[ \\t]{1,4}|-[ \\t]{1,4})?["']?(?<![\\w.-])[\\w.-]{1,64}["']?[ \\t]{0,3}[:=])` +
           `[ \\t]{0,3}([^\\s"'\\x60#;,(){}\\[\\]<>$=]{8,200}={0,2})[ \\t]{0,20}(?=$|[\\r\\n#])`,
         'i',
       ),

@@ -1,6 +1,7 @@
 /**
  * SaaS APIs: chat, payments, messaging, package registries, AI providers, developer tools.
  */
+import { isPlaceholder } from '../heuristics';
 import { defineRule } from '../rule';
 import type { Rule } from '../types';
 import { ASSIGN, CONTEXT_GROUP, contextPattern, nameRun, TOKEN_END, TOKEN_START } from './common';
@@ -260,6 +261,17 @@ export const saasRules: readonly Rule[] = [
     [`//registry.npmjs.org/:_authToken=⟦npm_${synth(ALNUM, 36, 731)}⟧`],
     ['npm_config_registry', 'process.env.npm_package_version'],
   ),
+  defineRule({
+    id: 'npmrc-auth-token',
+    description: 'Registry auth token in an .npmrc (_authToken=…), any format',
+    kind: 'secret',
+    keywords: ['_authtoken'],
+    pattern: /_authToken[ \t]{0,3}=[ \t]{0,3}["']?([^\s"'$][^\s"']{5,500})/,
+    secretGroup: 1,
+    validate: (m) => !isPlaceholder(m[1] ?? ''),
+    truePositives: [`//registry.example.invalid/:_authToken=⟦${synth(HEX, 8, 735)}-${synth(HEX, 4, 736)}-${synth(HEX, 4, 737)}-${synth(HEX, 4, 738)}-${synth(HEX, 12, 739)}⟧`],
+    falsePositives: ['//registry.npmjs.org/:_authToken=${NPM_TOKEN}', '_authToken='],
+  }),
   prefixed(
     'pypi-token',
     'PyPI / TestPyPI upload token (pypi-AgEIcHlwaS5vcmc… / pypi-AgENdGVzdC5weXBpLm9yZw…)',
@@ -291,6 +303,14 @@ export const saasRules: readonly Rule[] = [
     'dp\\.(?:pt|st|sa|ct|scim|audit)\\.[A-Za-z0-9]{40,44}',
     [`DOPPLER_TOKEN=⟦dp.pt.${synth(ALNUM, 43, 771)}⟧`, `⟦dp.st.${synth(ALNUM, 44, 772)}⟧`],
     ['dp.pt.short', 'dp.st.'],
+  ),
+  prefixed(
+    'vercel-token-v2',
+    'Vercel token in the prefixed formats (vcp_, vci_, vca_, vcr_, vck_)',
+    ['vcp_', 'vci_', 'vca_', 'vcr_', 'vck_'],
+    'vc[piark]_[A-Za-z0-9]{20,60}',
+    [`VERCEL_TOKEN=⟦vcp_${synth(ALNUM, 24, 742)}⟧`],
+    ['vcp_short', 'vck_'],
   ),
   defineRule({
     id: 'vault-token',

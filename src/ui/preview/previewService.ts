@@ -256,8 +256,9 @@ export class PreviewService extends Disposable {
     }
     const view = new ViewClient(this.scripts.view);
     try {
-      // The worker gets its own copy (transferred): the bytes kept here are never detached.
-      const copy = bytes.slice();
+      // The worker gets its own copy (transferred): the bytes kept here are never detached. Not
+      // `slice()`: on a Buffer that is a view, and its `.buffer` may be a shared pool slab.
+      const copy = new Uint8Array(bytes);
       const { summary, manifest } = await view.request('load', { bytes: copy.buffer, expectedSha256: sha256 }, [copy.buffer]);
       return { bytes, sha256, summary, manifest, view };
     } catch (err) {

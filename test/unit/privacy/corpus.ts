@@ -26,33 +26,51 @@ export function repoRoot(): string {
 
 const SOURCE = /\.(?:ts|mts|cts|js|mjs|cjs)$/;
 
+/** Options of `loadCorpus`. */
+export interface CorpusOptions {
+  /** Stop once this many characters are loaded (default: everything). */
+  readonly maxChars?: number;
+  /**
+   * With a budget, take every n-th file across all packages rather than the first files in
+   * order, so a small sample is not just the first few packages (default false).
+   */
+  readonly spread?: boolean;
+}
+
 /**
  * Source files under node_modules in a stable (sorted) order, up to `maxChars` characters in
- * total. Sorted so that a smaller sample is always a prefix of a larger one.
+ * total. Sorted so that a sample is reproducible from run to run.
  */
-export function loadCorpus(maxChars = Infinity): CorpusFile[] {
+export function loadCorpus(options: CorpusOptions = {}): CorpusFile[] {
+  const maxChars = options.maxChars ?? Infinity;
   const root = path.join(repoRoot(), 'node_modules');
-  const files: string[] = [];
+  const files: { path: string; size: number }[] = [];
   const walk = (dir: string): void => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) {
         walk(p);
       } else if (e.isFile() && SOURCE.test(e.name)) {
-        files.push(p);
+        files.push({ path: p, size: fs.statSync(p).size });
       }
     }
   };
   walk(root);
+  let chosen = files;
+  if (options.spread && Number.isFinite(maxChars)) {
+    const total = files.reduce((n, f) => n + f.size, 0);
+    const stride = Math.max(1, Math.floor(total / maxChars));
+    chosen = files.filter((_, i) => i % stride === 0);
+  }
   const out: CorpusFile[] = [];
-  let total = 0;
-  for (const p of files) {
-    if (total >= maxChars) {
+  let loaded = 0;
+  for (const f of chosen) {
+    if (loaded >= maxChars) {
       break;
     }
-    const text = fs.readFileSync(p, 'utf8');
-    out.push({ path: path.relative(root, p), text });
-    total += text.length;
+    const text = fs.readFileSync(f.path, 'utf8');
+    out.push({ path: path.relative(root, f.path), text });
+    loaded += text.length;
   }
   return out;
 }

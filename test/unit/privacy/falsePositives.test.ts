@@ -14,7 +14,7 @@ describe('false positives on node_modules sources', function () {
   this.timeout(600_000);
 
   it('prints hits per 10k lines and the top rules', () => {
-    const files = loadCorpus(MAX_CHARS);
+    const files = loadCorpus({ maxChars: MAX_CHARS });
     const r = measureFalsePositives(files, (t) => defaultDetector.detect(t));
     console.log(
       `    ${r.files} files, ${(r.chars / 1e6).toFixed(1)} MB, ${r.lines} lines: ${r.hits} hits = ${r.perTenK.toFixed(2)} per 10k lines ` +

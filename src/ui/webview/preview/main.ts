@@ -166,6 +166,7 @@ class PreviewApp {
     }
     byId('app').setAttribute('aria-busy', 'false');
     byId('closed').hidden = true;
+    document.querySelector('.tabs')?.removeAttribute('hidden');
     byId('sha256').textContent = summary.sha256;
     byId('size').textContent = `${formatBytes(summary.sizeBytes)} (${formatBytes(summary.contentBytes)} uncompressed)`;
     byId('event-count').textContent = summary.events.toLocaleString();
@@ -217,6 +218,7 @@ class PreviewApp {
     for (const id of ['panel-summary', 'panel-timeline', 'panel-files']) {
       byId(id).hidden = true;
     }
+    document.querySelector('.tabs')?.setAttribute('hidden', '');
     byId('closed').hidden = false;
     byId('closed-message').textContent = message;
     this.updateButtons();
@@ -507,6 +509,7 @@ class PreviewApp {
     const activeSeq = this.activeRow()?.[0];
     this.readFilter();
     this.view = filterRows(this.rows, this.filter, 0, [], this.loaded);
+    document.body.dataset['filterOnlyMs'] = (performance.now() - started).toFixed(1);
     this.active = activeSeq === undefined ? -1 : this.view.findIndex((k) => this.rows[k][0] === activeSeq);
     if (this.active < 0) {
       this.renderDetail(undefined); // the event shown is no longer in the list
