@@ -76,13 +76,13 @@ export function createDetector(rules: readonly Rule[]): Detector {
       const found = text.length === 0 ? new Uint8Array(0) : index.present(text);
       const candidates: Candidate[] = [];
       for (let ri = 0; ri < rules.length; ri++) {
-        const ids = ruleKeywordIds[ri]!;
+        const ids = ruleKeywordIds[ri];
         let run = ids.length === 0;
         for (let k = 0; k < ids.length && !run; k++) {
-          run = found[ids[k]!] === 1;
+          run = found[ids[k]] === 1;
         }
         if (run) {
-          scanRule(rules[ri]!, compiled[ri]!, text, candidates);
+          scanRule(rules[ri], compiled[ri], text, candidates);
         }
       }
       return options?.merge === false ? sortSpans(candidates).map(stripCandidate) : mergeCandidates(candidates);

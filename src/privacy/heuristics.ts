@@ -14,7 +14,7 @@ export function shannonEntropy(s: string): number {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c < 128) {
-      ascii[c]!++;
+      ascii[c]++;
     } else {
       other ??= new Map();
       other.set(c, (other.get(c) ?? 0) + 1);
@@ -26,8 +26,8 @@ export function shannonEntropy(s: string): number {
     h -= p * Math.log2(p);
   };
   for (let c = 0; c < 128; c++) {
-    if (ascii[c]! > 0) {
-      add(ascii[c]!);
+    if (ascii[c] > 0) {
+      add(ascii[c]);
     }
   }
   other?.forEach(add);
@@ -81,10 +81,10 @@ function splitsIntoPlaceholders(w: string): boolean {
   ok[0] = true;
   for (let i = 1; i <= w.length; i++) {
     for (let j = Math.max(0, i - 12); j < i && !ok[i]; j++) {
-      ok[i] = ok[j]! && PLACEHOLDER_SET.has(w.slice(j, i));
+      ok[i] = ok[j] && PLACEHOLDER_SET.has(w.slice(j, i));
     }
   }
-  return ok[w.length]!;
+  return ok[w.length];
 }
 
 /**

@@ -128,14 +128,14 @@ export function parseGitConfig(text: string): Map<string, string> {
     const header = /^\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]/.exec(line);
     if (header) {
       const sub = header[2] === undefined ? '' : `.${header[2].replace(/\\(.)/g, '$1')}`;
-      section = header[1]!.toLowerCase() + sub;
+      section = header[1].toLowerCase() + sub;
       continue;
     }
     const kv = /^([A-Za-z][A-Za-z0-9-]*)\s*(?:=\s*(.*))?$/.exec(line);
     if (!kv || section === '') {
       continue;
     }
-    const key = `${section}.${kv[1]!.toLowerCase()}`;
+    const key = `${section}.${kv[1].toLowerCase()}`;
     out.set(key, kv[2] === undefined ? 'true' : parseGitValue(kv[2]));
   }
   return out;
@@ -145,11 +145,11 @@ function parseGitValue(raw: string): string {
   let out = '';
   let quoted = false;
   for (let i = 0; i < raw.length; i++) {
-    const c = raw[i]!;
+    const c = raw[i];
     if (c === '"') {
       quoted = !quoted;
     } else if (c === '\\' && i + 1 < raw.length) {
-      const n = raw[++i]!;
+      const n = raw[++i];
       out += n === 'n' ? '\n' : n === 't' ? '\t' : n;
     } else if ((c === '#' || c === ';') && !quoted) {
       break;
@@ -286,7 +286,7 @@ function wordRule(id: string, what: string, value: string): Rule {
     .split(/\s+/)
     .map((part) => escapeRegExp(part))
     .join('\\s{1,3}');
-  const firstWord = value.split(/\s+/)[0]!.toLowerCase();
+  const firstWord = value.split(/\s+/)[0].toLowerCase();
   return defineRule({
     id,
     description: `This machine's ${what}, as a whole word`,

@@ -47,7 +47,7 @@ export class KeywordIndex {
     });
     this.singles = singles;
     this.multiIds = multiIds;
-    const multi = multiIds.map((id) => keywords[id]!);
+    const multi = multiIds.map((id) => keywords[id]);
     const classOf = new Uint16Array(65536);
     const classByChar = new Map<string, number>();
     for (const k of multi) {
@@ -67,23 +67,23 @@ export class KeywordIndex {
     const nc = classByChar.size + 1;
 
     // Trie.
-    const goto: Map<number, number>[] = [new Map()];
+    const goto: Map<number, number>[] = [new Map<number, number>()];
     // Output lists hold indexes into `multi`; `present` maps them back through multiIds.
     const out: number[][] = [[]];
     multi.forEach((k, id) => {
       let s = 0;
       for (const ch of k.toLowerCase()) {
         const c = classByChar.get(ch)!;
-        let t = goto[s]!.get(c);
+        let t = goto[s].get(c);
         if (t === undefined) {
           t = goto.length;
-          goto.push(new Map());
+          goto.push(new Map<number, number>());
           out.push([]);
-          goto[s]!.set(c, t);
+          goto[s].set(c, t);
         }
         s = t;
       }
-      out[s]!.push(id);
+      out[s].push(id);
     });
 
     // Breadth-first failure links, folded into a full DFA table.
@@ -92,18 +92,18 @@ export class KeywordIndex {
     const fail = new Int32Array(states);
     const queue: number[] = [];
     for (let c = 1; c < nc; c++) {
-      const t = goto[0]!.get(c);
+      const t = goto[0].get(c);
       if (t !== undefined) {
         next[c] = t;
         queue.push(t);
       }
     }
     for (let qi = 0; qi < queue.length; qi++) {
-      const s = queue[qi]!;
-      const f = fail[s]!;
-      out[s] = out[s]!.concat(out[f]!);
+      const s = queue[qi];
+      const f = fail[s];
+      out[s] = out[s].concat(out[f]);
       for (let c = 0; c < nc; c++) {
-        const t = goto[s]!.get(c);
+        const t = goto[s].get(c);
         if (t !== undefined) {
           fail[t] = next[f * nc + c]!;
           next[s * nc + c] = t;
@@ -115,8 +115,8 @@ export class KeywordIndex {
     }
     const delta = new Int32Array(states * nc);
     for (let i = 0; i < delta.length; i++) {
-      const t = next[i]!;
-      delta[i] = out[t]!.length > 0 ? ~(t * nc) : t * nc;
+      const t = next[i];
+      delta[i] = out[t].length > 0 ? ~(t * nc) : t * nc;
     }
     this.classOf = classOf;
     this.classCount = nc;
@@ -138,12 +138,12 @@ export class KeywordIndex {
     const { classOf, delta, outputs, classCount, multiIds } = this;
     let s = 0;
     for (let i = 0, n = text.length; i < n; i++) {
-      s = delta[s + classOf[text.charCodeAt(i)]!]!;
+      s = delta[s + classOf[text.charCodeAt(i)]]!;
       if (s < 0) {
         s = ~s;
-        const ids = outputs[(s / classCount) | 0]!;
+        const ids = outputs[(s / classCount) | 0];
         for (let j = 0; j < ids.length; j++) {
-          found[multiIds[ids[j]!]!] = 1;
+          found[multiIds[ids[j]]] = 1;
         }
       }
     }

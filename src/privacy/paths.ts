@@ -80,8 +80,8 @@ function firstSegments(workspaceRoots: readonly string[]): string[] {
   const out: string[] = [];
   for (const root of workspaceRoots) {
     const m = /^\/([^/\\]+)/.exec(root.replace(/\\/g, '/'));
-    if (m && !WELL_KNOWN_ROOTS.includes(m[1]!)) {
-      out.push(m[1]!);
+    if (m && !WELL_KNOWN_ROOTS.includes(m[1])) {
+      out.push(m[1]);
     }
   }
   return out;
@@ -127,7 +127,7 @@ export function pathRules(workspaceRoots: readonly string[]): Rule[] {
 
 /** Spans (rule `abs-path`) for absolute paths in `text` outside `workspaceRoots`. */
 export function anonymizePaths(text: string, options: PathOptions): Span[] {
-  const rule = pathRules(options.workspaceRoots)[0]!;
+  const rule = pathRules(options.workspaceRoots)[0];
   const re = new RegExp(rule.pattern.source, 'g');
   const out: Span[] = [];
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {

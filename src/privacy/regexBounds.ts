@@ -248,7 +248,7 @@ class Parser {
         throw new Error(`regex analysis: bad \\k at ${this.pos} in /${this.src}/`);
       }
       this.pos += m[0].length;
-      return this.backreference(this.groupNames.get(m[1]!));
+      return this.backreference(this.groupNames.get(m[1]));
     }
     if (next >= '1' && next <= '9') {
       const m = /^\\(\d+)/.exec(this.src.slice(this.pos))!;

@@ -95,8 +95,11 @@ export class DocumentResolver {
     if (!loc || this.matcher.isExcluded(loc.rel)) {
       return undefined;
     }
-    // First touch only (the answer is cached): may read the file's size and first 8 KB.
-    if (this.gate && this.gate.check(loc.folder, loc.rel, fileUri.fsPath) !== 'ok') {
+    // First touch only (the answer is cached): may read the file's size and first 8 KB. Not for a
+    // notebook cell: the notebook file's size (outputs, images) says nothing about the cell's text,
+    // which EditRecorder checks at first touch.
+    const probe = suffix === '' ? fileUri.fsPath : undefined;
+    if (this.gate && this.gate.check(loc.folder, loc.rel, probe) !== 'ok') {
       return undefined;
     }
     return loc.f + suffix;

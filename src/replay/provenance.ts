@@ -61,9 +61,9 @@ export class OriginSpace {
     return base;
   }
 
-  /** The origin of id `id`; undefined if it was never handed out. */
+  /** The origin of id `id`; undefined if it was never handed out (or the space does not record). */
   resolve(id: number): Origin | undefined {
-    if (!Number.isInteger(id) || id < 0 || id >= this.next) {
+    if (!this.record || !Number.isInteger(id) || id < 0 || id >= this.next) {
       return undefined;
     }
     let lo = 0;
@@ -141,6 +141,8 @@ export class ProvenanceBuffer implements DocumentBuffer {
   private len: number;
   private cursorIndex = 0;
   private cursorStart = 0;
+  /** Start of the block `seek` found. */
+  private seekStart = 0;
   private joined: string | undefined;
   private readonly maxChunk: number;
   private readonly minChunk: number;
@@ -254,7 +256,8 @@ export class ProvenanceBuffer implements DocumentBuffer {
     if (this.joined !== undefined) {
       return this.joined.slice(s, e);
     }
-    let [i, bStart] = this.seek(s);
+    let i = this.seek(s);
+    let bStart = this.seekStart;
     const parts: string[] = [];
     while (bStart < e && i < this.blocks.length) {
       const b = this.blocks[i];
@@ -295,7 +298,8 @@ export class ProvenanceBuffer implements DocumentBuffer {
     if (e <= s) {
       return;
     }
-    let [i, bStart] = this.seek(s);
+    let i = this.seek(s);
+    let bStart = this.seekStart;
     for (; i < this.blocks.length && bStart < e; i++) {
       const b = this.blocks[i];
       let p = bStart;
@@ -395,7 +399,8 @@ export class ProvenanceBuffer implements DocumentBuffer {
     // A bounded loop rather than String.lastIndexOf, which would scan back to the block's start
     // when the character is not near: the limit is what keeps this O(limit).
     const code = ch.charCodeAt(0);
-    let [i, bStart] = this.seek(pos - 1);
+    let i = this.seek(pos - 1);
+    let bStart = this.seekStart;
     for (; i >= 0; i--) {
       const t = this.blocks[i].text;
       const low = Math.max(stop, bStart);
@@ -423,7 +428,8 @@ export class ProvenanceBuffer implements DocumentBuffer {
       return -1;
     }
     const code = ch.charCodeAt(0);
-    let [i, bStart] = this.seek(pos);
+    let i = this.seek(pos);
+    let bStart = this.seekStart;
     for (; i < this.blocks.length && bStart < stop; i++) {
       const t = this.blocks[i].text;
       const high = Math.min(stop, bStart + t.length);
@@ -445,7 +451,8 @@ export class ProvenanceBuffer implements DocumentBuffer {
     if (e <= s) {
       return;
     }
-    let [i, bStart] = this.seek(s);
+    let i = this.seek(s);
+    let bStart = this.seekStart;
     for (; i < this.blocks.length && bStart < e; i++) {
       const b = this.blocks[i];
       let p = bStart;
@@ -462,8 +469,11 @@ export class ProvenanceBuffer implements DocumentBuffer {
     }
   }
 
-  /** Index and start of the block holding `offset` (the later block at a boundary, if any). */
-  private seek(offset: number): [number, number] {
+  /**
+   * Index of the block holding `offset` (the later block at a boundary, if any); its start is left
+   * in `seekStart` (a field rather than a returned pair: this runs several times per keystroke).
+   */
+  private seek(offset: number): number {
     const blocks = this.blocks;
     let i = this.cursorIndex;
     let start = this.cursorStart;
@@ -475,7 +485,8 @@ export class ProvenanceBuffer implements DocumentBuffer {
       start += blocks[i].text.length;
       i++;
     }
-    return [i, start];
+    this.seekStart = start;
+    return i;
   }
 
   private weighBlock(b: Block): void {

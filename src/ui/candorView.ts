@@ -68,7 +68,7 @@ export class CandorView extends Disposable implements vscode.TreeDataProvider<No
       }
       case 'recording': {
         const { state, receipt } = this.source.state;
-        const item = new vscode.TreeItem(`Recording: ${state}`);
+        const item = new vscode.TreeItem(state === 'recording' ? 'Recording' : state === 'paused' ? 'Recording paused' : 'Not recording');
         item.iconPath = new vscode.ThemeIcon(state === 'recording' ? 'record' : state === 'paused' ? 'debug-pause' : 'circle-slash');
         item.description = (receipt?.categories ?? []).map((c) => CATEGORY_TEXT[c].label).join(', ');
         item.command =

@@ -174,6 +174,9 @@ class LengthBuffer implements DocumentBuffer {
 
 /** Merges sorted-or-not flat pairs `[s0, e0, s1, e1, …]` that overlap or touch; returns sorted pairs. */
 function mergeRanges(flat: number[]): number[] {
+  if (flat.length <= 2) {
+    return flat; // one range: the common case (one change per keystroke)
+  }
   const pairs: [number, number][] = [];
   for (let k = 0; k < flat.length; k += 2) {
     pairs.push([flat[k], flat[k + 1]]);
@@ -239,7 +242,7 @@ export class RedactionRun {
   private readonly marked = new Set<number>();
 
   // Pass 1.
-  private readonly space1 = new OriginSpace();
+  private readonly space1 = new OriginSpace(false);
   private readonly mirror1 = new Map<string, ScanDoc>();
   private created1: ScanDoc | undefined;
   private replayer1: Replayer | undefined;
@@ -248,7 +251,7 @@ export class RedactionRun {
   // Pass 2.
   private fates: Fates | undefined;
   private replayer2: Replayer | undefined;
-  private readonly space2 = new OriginSpace();
+  private readonly space2 = new OriginSpace(false);
   private readonly mirror2 = new Map<string, RewriteDoc>();
   private created2: RewriteDoc | undefined;
   private readonly out: LoggedEvent[] = [];
@@ -439,7 +442,6 @@ export class RedactionRun {
   /** The windows of an applied edit: keyword zones, then each tier's rescan. */
   private afterEdit(doc: ScanDoc, seq: number): void {
     const changes = doc.changes;
-    doc.changes = [];
     const buffer = doc.buffer;
     const len = buffer.length;
     const dirty = dirtyRanges(changes);
@@ -487,14 +489,17 @@ export class RedactionRun {
     for (let t = 0; t < tiers.length; t++) {
       const tier = tiers[t];
       const reach = tier.reach;
-      const wins: number[] = [];
-      for (let k = 0; k < dirty.length; k += 2) {
-        wins.push(Math.max(0, dirty[k] - reach), Math.min(len, dirty[k + 1] + reach));
+      let merged = dirty;
+      if (dirty.length > 2) {
+        const wins: number[] = [];
+        for (let k = 0; k < dirty.length; k += 2) {
+          wins.push(dirty[k] - reach, dirty[k + 1] + reach);
+        }
+        merged = mergeRanges(wins);
       }
-      const merged = mergeRanges(wins);
       for (let k = 0; k < merged.length; k += 2) {
-        const ws = merged[k];
-        const we = merged[k + 1];
+        const ws = Math.max(0, dirty.length > 2 ? merged[k] : merged[k] - reach);
+        const we = Math.min(len, dirty.length > 2 ? merged[k + 1] : merged[k + 1] + reach);
         if (tier.keywordIds === undefined) {
           this.scanWindow(doc, tier, ws, we, seq);
           continue;
@@ -507,11 +512,11 @@ export class RedactionRun {
         const overlap = s < e && ws < e && we > s;
         let hit: boolean;
         if (!overlap) {
-          hit = this.hasKeyword(tier, buffer, ws, we);
+          hit = this.hasKeyword(t, buffer, ws, we);
         } else {
           // Only the parts outside the zone, reaching into it far enough to see a keyword that
           // straddles the zone's edge.
-          hit = (ws < s && this.hasKeyword(tier, buffer, ws, Math.min(we, s + reachK))) || (we > e && this.hasKeyword(tier, buffer, Math.max(ws, e - reachK), we));
+          hit = (ws < s && this.hasKeyword(t, buffer, ws, Math.min(we, s + reachK))) || (we > e && this.hasKeyword(t, buffer, Math.max(ws, e - reachK), we));
         }
         if (hit) {
           this.scanWindow(doc, tier, ws, we, seq);
@@ -524,15 +529,16 @@ export class RedactionRun {
         }
       }
     }
+    changes.length = 0;
   }
 
-  /** Whether a keyword of `tier` lies wholly within `[start, end)`. */
-  private hasKeyword(tier: ScanTier, buffer: ProvenanceBuffer, start: number, end: number): boolean {
+  /** Whether a keyword of tier `t` lies wholly within `[start, end)`. */
+  private hasKeyword(t: number, buffer: ProvenanceBuffer, start: number, end: number): boolean {
     if (end <= start) {
       return false;
     }
-    const t = this.scan.tiers.indexOf(tier);
-    return this.scan.keywords.find(buffer.slice(start, end), (id) => this.scan.keywordTiers[id].includes(t));
+    const tiersOf = this.scan.keywordTiers;
+    return this.scan.keywords.find(buffer.slice(start, end), (id) => tiersOf[id].includes(t));
   }
 
   /**

@@ -48,8 +48,8 @@ export class KeywordAutomaton {
       }
       let s = 0;
       for (const ch of k) {
-        const c = this.classOf[ch.charCodeAt(0)]!;
-        let t = goto[s * nc + c]!;
+        const c = this.classOf[ch.charCodeAt(0)];
+        let t = goto[s * nc + c];
         if (t < 0) {
           t = states++;
           ends.push([]);
@@ -57,27 +57,27 @@ export class KeywordAutomaton {
         }
         s = t;
       }
-      ends[s]!.push(id);
+      ends[s].push(id);
     });
     // Breadth-first failure links, folded into a full transition table.
     const next = new Int32Array(states * nc);
     const fail = new Int32Array(states);
     const queue: number[] = [];
     for (let c = 0; c < nc; c++) {
-      const t = goto[c]!;
+      const t = goto[c];
       if (t > 0) {
         next[c] = t;
         queue.push(t);
       }
     }
     for (let qi = 0; qi < queue.length; qi++) {
-      const s = queue[qi]!;
-      const f = fail[s]!;
-      if (ends[f]!.length > 0) {
-        ends[s] = ends[s]!.concat(ends[f]!);
+      const s = queue[qi];
+      const f = fail[s];
+      if (ends[f].length > 0) {
+        ends[s] = ends[s].concat(ends[f]);
       }
       for (let c = 0; c < nc; c++) {
-        const t = goto[s * nc + c]!;
+        const t = goto[s * nc + c];
         if (t > 0) {
           fail[t] = next[f * nc + c]!;
           next[s * nc + c] = t;
@@ -90,12 +90,12 @@ export class KeywordAutomaton {
     const delta = new Int32Array(states * nc);
     const outputs = new Map<number, readonly number[]>();
     for (let i = 0; i < delta.length; i++) {
-      const t = next[i]!;
-      delta[i] = ends[t]!.length > 0 ? ~(t * nc) : t * nc;
+      const t = next[i];
+      delta[i] = ends[t].length > 0 ? ~(t * nc) : t * nc;
     }
     for (let s = 0; s < states; s++) {
-      if (ends[s]!.length > 0) {
-        outputs.set(s * nc, ends[s]!);
+      if (ends[s].length > 0) {
+        outputs.set(s * nc, ends[s]);
       }
     }
     this.delta = delta;
@@ -110,7 +110,7 @@ export class KeywordAutomaton {
     const { classOf, delta, outputs } = this;
     let s = 0;
     for (let i = 0, n = text.length; i < n; i++) {
-      s = delta[s + classOf[text.charCodeAt(i)]!]!;
+      s = delta[s + classOf[text.charCodeAt(i)]]!;
       if (s < 0) {
         s = ~s;
         for (const id of outputs.get(s)!) {

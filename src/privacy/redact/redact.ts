@@ -1,4 +1,5 @@
 import type { LoggedEvent } from '../../model/events';
+import { defaultDetector } from '../detect';
 import type { Detector } from '../detect';
 import { identityRules } from '../identity';
 import type { MachineIdentity } from '../identity';
@@ -22,7 +23,7 @@ import { createScanSet, ScanSetBuilder } from './scanners';
  */
 
 export interface RedactOptions {
-  /** The rules to redact with (default: the built-in rules). Only its `rules` are used. */
+  /** The rules to redact with (default: the built-in rules): it scans whole texts, its `rules` make the rescan tiers. */
   readonly detector?: Detector;
   /** Adds this machine's identity rules (user, home, hostname, git identity). */
   readonly identity?: MachineIdentity;
@@ -82,14 +83,22 @@ export function redactionRules(options: RedactOptions = {}): Rule[] {
   ];
 }
 
+/** A detector over exactly the redaction rules, when one exists already. */
+function existingDetector(options: RedactOptions): Detector | undefined {
+  if (options.identity !== undefined || options.workspaceRoots !== undefined) {
+    return undefined;
+  }
+  return options.detector ?? defaultDetector;
+}
+
 /** Builds a redactor synchronously (tens of ms for the built-in rules). */
 export function createRedactor(options: RedactOptions = {}): Redactor {
-  return redactorOver(createScanSet(redactionRules(options), options.manual ?? []));
+  return redactorOver(createScanSet(redactionRules(options), options.manual ?? [], existingDetector(options)));
 }
 
 /** Builds a redactor in slices (see `SliceOptions`). */
 export async function createRedactorAsync(options: AsyncRedactOptions = {}): Promise<Redactor> {
-  const builder = new ScanSetBuilder(redactionRules(options), options.manual ?? []);
+  const builder = new ScanSetBuilder(redactionRules(options), options.manual ?? [], existingDetector(options));
   await runSliced(() => builder.step(), () => 0, { ...options, onProgress: undefined });
   return redactorOver(builder.result());
 }
@@ -124,10 +133,11 @@ async function runSliced(step: () => boolean, progress: () => number, options: S
   while (more) {
     options.signal?.throwIfAborted();
     const deadline = performance.now() + sliceMs;
-    // The clock is read every few steps: one step is one event, far below a millisecond.
-    for (let n = 0; more; n++) {
+    // The clock is read after every step (tens of ns): one step is usually one event, but a
+    // snapshot's whole scan can take milliseconds, and a slice must not run past its end.
+    while (more) {
       more = step();
-      if ((n & 7) === 7 && performance.now() >= deadline) {
+      if (performance.now() >= deadline) {
         break;
       }
     }

@@ -48,7 +48,7 @@ function validEmail(m: RegExpExecArray): boolean {
     return false;
   }
   const labels = domain.split('.');
-  const tld = labels[labels.length - 1]!;
+  const tld = labels[labels.length - 1];
   if (!/^[A-Za-z]{2,24}$/.test(tld) || FILE_EXTENSIONS.has(tld.toLowerCase())) {
     return false;
   }
@@ -90,12 +90,12 @@ function parseIpv6(text: string): number[] | undefined {
   let tail: number[] = [];
   const v4 = /(?:^|:)(\d{1,3}(?:\.\d{1,3}){3})$/.exec(s);
   if (v4) {
-    const parts = v4[1]!.split('.').map(Number);
+    const parts = v4[1].split('.').map(Number);
     if (parts.some((p) => p > 255)) {
       return undefined;
     }
-    tail = [(parts[0]! << 8) | parts[1]!, (parts[2]! << 8) | parts[3]!];
-    s = s.slice(0, s.length - v4[1]!.length);
+    tail = [(parts[0] << 8) | parts[1], (parts[2] << 8) | parts[3]];
+    s = s.slice(0, s.length - v4[1].length);
     if (s.endsWith(':') && !s.endsWith('::')) {
       s = s.slice(0, -1);
     }
@@ -114,8 +114,8 @@ function parseIpv6(text: string): number[] | undefined {
     }
     return groups.map((g) => parseInt(g, 16));
   };
-  const head = parse(halves[0]!);
-  const rest = halves.length === 2 ? parse(halves[1]!) : [];
+  const head = parse(halves[0]);
+  const rest = halves.length === 2 ? parse(halves[1]) : [];
   if (!head || !rest) {
     return undefined;
   }
@@ -141,7 +141,7 @@ function validIpv6(m: RegExpExecArray): boolean {
   if (g[0] === 0x2001 && g[1] === 0x0db8) {
     return false; // documentation prefix
   }
-  if (g[0]! >= 0xff00) {
+  if (g[0] >= 0xff00) {
     return false; // multicast
   }
   if (text.endsWith('::')) {
@@ -149,10 +149,10 @@ function validIpv6(m: RegExpExecArray): boolean {
   }
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(text);
   if (mapped) {
-    return isPersonalIpv4(mapped[1]!); // ::ffff:127.0.0.1 is as personal as 127.0.0.1
+    return isPersonalIpv4(mapped[1]); // ::ffff:127.0.0.1 is as personal as 127.0.0.1
   }
   const embedded = /(\d{1,3}(?:\.\d{1,3}){3})$/.exec(text);
-  if (embedded && !isPersonalIpv4(embedded[1]!)) {
+  if (embedded && !isPersonalIpv4(embedded[1])) {
     return false;
   }
   // `a::b`, `dead::beef`, `Abc::Def`: words and C++/Rust paths that happen to be hex. Real

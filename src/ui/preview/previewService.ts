@@ -222,6 +222,7 @@ export class PreviewService extends Disposable {
             identity: await loadMachineIdentity(),
             workspaceRoots: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
           };
+          const t0 = Date.now();
           const built = await buildBundleInWorker(workerParams(logDir, spec, redaction), {
             workerScript: this.scripts.build,
             signal: abort.signal,
@@ -231,7 +232,11 @@ export class PreviewService extends Disposable {
             this.deps.logger.warn(`Preview: ${built.skipped.length} log records were not valid events and ${built.damaged} damaged spans were skipped.`);
           }
           advance(85, 'reading the bundle back…');
+          const t1 = Date.now();
           const loaded = await this.load(built.bytes, built.sha256);
+          this.deps.logger.info(
+            `Preview: built ${built.manifest.counts.events} events (${built.bytes.length} bytes) in ${t1 - t0} ms off-thread; read back in ${Date.now() - t1} ms.`,
+          );
           if (abort.signal.aborted) {
             loaded.view.dispose();
             return undefined;

@@ -89,17 +89,17 @@ describe('bundle preview in a real VS Code', function () {
     assert.equal(rows.length, preview.manifest!.counts.events);
     const edits = rows.filter((r) => r[4].includes('onerror'));
     assert.ok(edits.length > 0, 'the payload edit has a row');
-    const body = replyOf(await preview.handleMessage({ type: 'body', id: 1, seq: edits[0]![0] }), 'body', 1);
+    const body = replyOf(await preview.handleMessage({ type: 'body', id: 1, seq: edits[0][0] }), 'body', 1);
     assert.ok(body.text.includes(JSON.stringify(PAYLOADS[0]).slice(1, -1)), 'the body carries the recorded text as data');
     const found = replyOf(await preview.handleMessage({ type: 'search', id: 2, query: 'onerror=ALERT' }), 'searchResult', 2);
-    assert.ok(found.done && found.seqs.includes(edits[0]![0]));
+    assert.ok(found.done && found.seqs.includes(edits[0][0]));
     const versions = replyOf(await preview.handleMessage({ type: 'versions', id: 3, file: 'src/payloads.ts' }), 'versions', 3);
     assert.ok(versions.versions.length >= PAYLOADS.length);
     const last = versions.versions.length - 1;
     const text = replyOf(await preview.handleMessage({ type: 'versionText', id: 4, file: 'src/payloads.ts', index: last }), 'versionText', 4);
     assert.equal(text.text, await readFile(workspaceUri('src', 'payloads.ts').fsPath, 'utf8'), 'the last version replayed from the bundle equals the file');
     const diff = replyOf(await preview.handleMessage({ type: 'diff', id: 5, file: 'src/payloads.ts', from: 0, to: last }), 'diff', 5);
-    assert.ok(diff.parts.some(([op, t]) => op === 1 && t.includes(PAYLOADS[1]!)));
+    assert.ok(diff.parts.some(([op, t]) => op === 1 && t.includes(PAYLOADS[1])));
   });
 
   it('carries recorded markup as data only: never in the page HTML', () => {
@@ -142,8 +142,8 @@ describe('bundle preview in a real VS Code', function () {
     assert.notEqual(preview.hash, before, 'the rebuilt bundle has a new hash');
     const actions = preview.manifest!.reviewerActions;
     assert.equal(actions.length, 1);
-    assert.equal(actions[0]!.action, 'drop-event');
-    assert.ok(actions[0]!.removed >= 1);
+    assert.equal(actions[0].action, 'drop-event');
+    assert.ok(actions[0].removed >= 1);
     const after = (await allRows(preview)).rows;
     assert.equal(after.length, rows.length - 1);
     assert.ok(!after.some((r) => r[0] === selection[0]), 'the dropped event is gone from the timeline');
@@ -179,7 +179,7 @@ describe('bundle preview in a real VS Code', function () {
     hooks.answerModals('Share');
     const approved = replyOf(await preview.handleMessage({ type: 'approve', id: 12, sha256: shown }), 'done', 12);
     assert.equal(approved.ok, true, approved.message);
-    const question = hooks.modalsAsked[hooks.modalsAsked.length - 1]!;
+    const question = hooks.modalsAsked[hooks.modalsAsked.length - 1];
     assert.match(question, new RegExp(`^Share ${events.toLocaleString('en-US')} events? \\([0-9.]+ KB, SHA-256 ${shown.slice(0, 8)}…\\) with the outbox folder \\(uploading is not set up yet\\)\\?$`));
     const file = path.join(hooks.outboxDir(), `${shown}.candor`);
     assert.equal(sha256(await readFile(file)), shown, 'the outbox file hashes to the hash the panel showed');

@@ -57,7 +57,7 @@ describe('preview bundle view (read back from the bytes)', () => {
   });
 
   it('returns an event body as pretty JSON of what the bundle holds', () => {
-    const body = view.body(seqs['edit2']!);
+    const body = view.body(seqs['edit2']);
     assert.ok(body);
     assert.deepEqual(JSON.parse(body) as unknown, { seq: seqs['edit2'], ...events.find((e) => e.seq === seqs['edit2'])!.event });
     assert.equal(view.body(99_999), undefined);
@@ -73,7 +73,7 @@ describe('preview bundle view (read back from the bytes)', () => {
     const versions = view.versions('src/a.ts');
     assert.deepEqual(versions.map((v) => v[0]), [1, 2, 3, 4]);
     for (let k = 0; k < versions.length; k++) {
-      const expected = replayEvents(events, { file: 'src/a.ts', untilSeq: versions[k]![1] }).documents[0]!.text;
+      const expected = replayEvents(events, { file: 'src/a.ts', untilSeq: versions[k][1] }).documents[0].text;
       assert.equal(view.versionText('src/a.ts', k), expected, `version #${k + 1}`);
     }
     // Backwards after forwards restarts the replay and still gives the right text.

@@ -22,7 +22,7 @@ describe('preview timeline: filtering', () => {
     const kept = filterRows(all, { type: 2, file: 1, fromTs: T0 + 100_000, toTs: T0 + 200_000 });
     assert.ok(kept.length > 0);
     for (const k of kept) {
-      const r = all[k]!;
+      const r = all[k];
       assert.equal(r[2], 2);
       assert.equal(r[3], 1);
       assert.ok(r[1] >= T0 + 100_000 && r[1] <= T0 + 200_000);
@@ -66,7 +66,7 @@ describe('preview timeline: chunks and the visible window', () => {
         }
         assert.equal(next, total);
         if (total > 0) {
-          assert.equal(chunks[0]![1], Math.min(first, total));
+          assert.equal(chunks[0][1], Math.min(first, total));
         }
       }),
     );

@@ -156,7 +156,7 @@ describe('loadMachineIdentity', () => {
       '/custom/gitconfig': '[user]\n email = custom@example.org\n',
     };
     const readFile = (f: string): Promise<string> =>
-      f in files ? Promise.resolve(files[f]!) : Promise.reject(new Error('ENOENT'));
+      f in files ? Promise.resolve(files[f]) : Promise.reject(new Error('ENOENT'));
     const base = { userInfo: () => ({ username: 'u1', homedir: '/h' }), hostname: () => 'host1', readFile };
     const id = await loadMachineIdentity({ ...base, env: {} });
     assert.deepEqual(id, { username: 'u1', homedir: '/h', hostname: 'host1', gitName: 'Home Name', gitEmail: 'xdg@example.org' });

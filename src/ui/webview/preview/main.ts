@@ -6,38 +6,14 @@
  * The timeline is virtualized: rows arrive in chunks, are kept as compact tuples, filtered here
  * (a loop over 100k tuples takes a few ms) and only the visible ~40 are in the DOM.
  */
-import type {
-  PreviewDiffPart,
-  PreviewFromWebview,
-  PreviewInfo,
-  PreviewRow,
-  PreviewSummary,
-  PreviewToWebview,
-  PreviewVersion,
-} from '../../protocol';
+import type { PreviewFromWebview, PreviewInfo, PreviewRow, PreviewSummary } from '../../protocol';
 import { parsePreviewHostMessage } from '../../protocol';
 import type { TimelineFilter } from '../../preview/timeline';
 import { filterRows, formatBytes, isEmptyFilter, segmentPlaceholders, visibleWindow } from '../../preview/timeline';
 import { appendSegments, byId, el, formatDateTime, formatTime, fromLocalInput, setRedactedText } from './dom';
-
-type Tab = 'summary' | 'timeline' | 'files';
-type Mode = 'text' | 'diff';
-
-/** What survives a reload (getState/setState): UI state only, never recorded content. */
-interface SavedState {
-  readonly sha256?: string;
-  readonly tab?: Tab;
-  readonly type?: string;
-  readonly file?: string;
-  readonly from?: string;
-  readonly to?: string;
-  readonly activeSeq?: number;
-  readonly scrollTop?: number;
-  readonly replayFile?: string;
-  readonly replayIndex?: number;
-  readonly mode?: Mode;
-  readonly base?: number;
-}
+import type { Reply, Request, SavedState, Tab } from './host';
+import { ReplayView } from './replay';
+import { option, renderSummary } from './summary';
 
 interface VsCodeApi {
   postMessage(message: PreviewFromWebview): void;
@@ -46,13 +22,8 @@ interface VsCodeApi {
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
-type Request = PreviewFromWebview extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
-type Reply = Extract<PreviewToWebview, { id: number }>;
-
 /** Fixed row height (px), mirrored in preview.css (.row). */
 const ROW_HEIGHT = 22;
-/** Unchanged diff runs longer than this are folded to their first and last lines. */
-const DIFF_CONTEXT = 3;
 
 class PreviewApp {
   private readonly api = acquireVsCodeApi();
@@ -77,18 +48,19 @@ class PreviewApp {
   private bundleArrived = 0;
   private firstRowsMs: number | undefined;
   private detailTimer: ReturnType<typeof setTimeout> | undefined;
-  private versions: readonly PreviewVersion[] = [];
-  private replayFile = '';
-  private replayShown = -1;
-  private replayWanted = -1;
-  private replayInFlight = false;
+  private readonly replay = new ReplayView({
+    request: (message, onReply) => this.request(message, onReply),
+    saved: () => this.saved,
+    save: (patch) => this.saveState(patch),
+    changed: () => this.updateButtons(),
+  });
 
   start(): void {
     window.addEventListener('message', (e: MessageEvent<unknown>) => this.onMessage(e.data));
     this.wireHeader();
     this.wireTabs();
     this.wireTimeline();
-    this.wireFiles();
+    this.replay.wire();
     document.addEventListener('selectionchange', () => this.onSelectionChange());
     this.selectTab(this.saved.tab ?? 'summary', false);
     this.post({ type: 'ready' });
@@ -174,9 +146,9 @@ class PreviewApp {
     const badge = byId('status-badge');
     badge.hidden = info.status !== 'approved';
     badge.textContent = info.status === 'approved' ? 'Approved — in the outbox' : '';
-    this.renderSummary(summary, info);
+    renderSummary(byId('panel-summary'), summary, info);
     this.fillFilters(summary);
-    this.fillFiles(summary);
+    this.replay.fill(summary);
     this.readFilter();
     this.updateButtons();
     this.renderTimeline();
@@ -231,7 +203,7 @@ class PreviewApp {
     byId<HTMLButtonElement>('undo').disabled = !reviewing || this.info?.canUndo !== true;
     byId<HTMLButtonElement>('drop-range').disabled = !reviewing;
     byId<HTMLButtonElement>('drop-event').disabled = !reviewing || this.activeRow() === undefined;
-    byId<HTMLButtonElement>('drop-file').disabled = !reviewing || this.replayFile === '';
+    byId<HTMLButtonElement>('drop-file').disabled = !reviewing || this.replay.file === '';
     for (const id of ['redact-detail', 'redact-replay']) {
       byId<HTMLButtonElement>(id).disabled = !reviewing || this.redactText === '';
     }
@@ -270,8 +242,8 @@ class PreviewApp {
       this.request({ type: 'dropRange', fromTs: from, toTs: to + 999 }, (r) => this.onDone(r));
     });
     byId('drop-file').addEventListener('click', () => {
-      if (this.replayFile !== '') {
-        this.request({ type: 'dropFile', file: this.replayFile }, (r) => this.onDone(r));
+      if (this.replay.file !== '') {
+        this.request({ type: 'dropFile', file: this.replay.file }, (r) => this.onDone(r));
       }
     });
     for (const id of ['redact-detail', 'redact-replay']) {
@@ -339,87 +311,9 @@ class PreviewApp {
     if (tab === 'timeline') {
       this.renderTimeline();
     }
-    if (tab === 'files' && this.replayFile === '' && this.summary !== undefined) {
-      this.pickReplayFile();
+    if (tab === 'files' && this.replay.file === '' && this.summary !== undefined) {
+      this.replay.pickFile();
     }
-  }
-
-  // ── summary ───────────────────────────────────────────────────────────────────────────────
-
-  private renderSummary(s: PreviewSummary, info: PreviewInfo): void {
-    const root = byId('panel-summary');
-    root.replaceChildren();
-    const grid = el('div', { className: 'cards' });
-    const card = (title: string): HTMLElement => {
-      const c = el('section', { className: 'card' });
-      c.append(el('h2', {}, title));
-      grid.append(c);
-      return c;
-    };
-    const pairs = (parent: HTMLElement, items: readonly (readonly [string, string])[]): void => {
-      const dl = el('dl', { className: 'pairs' });
-      for (const [k, v] of items) {
-        dl.append(el('dt', {}, k), el('dd', {}, v));
-      }
-      parent.append(dl);
-    };
-    pairs(card('Bundle'), [
-      ['Destination', info.destination],
-      ['Events', s.events.toLocaleString()],
-      ['Time range', s.range === undefined ? 'no events' : `${formatDateTime(s.range.firstTs)} – ${formatDateTime(s.range.lastTs)}`],
-      ['Size', `${formatBytes(s.sizeBytes)} compressed, ${formatBytes(s.contentBytes)} of content`],
-      ['Built', `${formatDateTime(Date.parse(s.createdAt))} by Candor ${s.extensionVersion}`],
-      ['Bundle id', s.id],
-    ]);
-    pairs(card('Your consent (travels with the bundle)'), [
-      ['Categories', s.consent.categories.join(', ')],
-      ['Granted', formatDateTime(Date.parse(s.consent.grantedAt))],
-      ['Consent text', `version ${s.consent.policyVersion}`],
-      ['Policy', s.policyVersion],
-    ]);
-
-    const types = card('Events by type');
-    types.append(
-      table(
-        ['Type', 'Events'],
-        s.byType.map((t) => [t.type, t.count.toLocaleString()]),
-        'No events.',
-      ),
-    );
-
-    const redaction = card('Redaction (on this device, before this preview)');
-    pairs(redaction, [
-      ['Engine', s.redaction.engine],
-      ['Events rewritten', s.redaction.eventsChanged.toLocaleString()],
-      ['Left out by exclusions', `${s.exclusions.events.toLocaleString()} events (${s.exclusions.patterns} patterns)`],
-      ['Left out as outside consent', s.exclusions.outsideConsent.toLocaleString()],
-    ]);
-    redaction.append(
-      table(
-        ['Rule', 'Kind', 'Values', 'Occurrences'],
-        s.redaction.findings.map((f) => [f.rule, f.kind, f.values.toLocaleString(), f.occurrences.toLocaleString()]),
-        'No rule found anything to redact.',
-      ),
-    );
-
-    const files = card(`Files (${s.files.length})`);
-    files.append(
-      table(
-        ['File', 'Events'],
-        s.files.map((f) => [f.path, f.events.toLocaleString()]),
-        'No files.',
-      ),
-    );
-
-    const actions = card('Your changes to this bundle');
-    actions.append(
-      table(
-        ['Action', 'Detail', 'Events removed', 'When'],
-        s.reviewerActions.map((a) => [a.action, a.detail, a.removed.toLocaleString(), formatDateTime(Date.parse(a.at))]),
-        'None yet. Drop events, files or time ranges, or redact text, from the Timeline and Files tabs.',
-      ),
-    );
-    root.append(grid);
   }
 
   // ── timeline ──────────────────────────────────────────────────────────────────────────────
@@ -752,212 +646,6 @@ class PreviewApp {
     setRedactedText(body, text ?? '');
     this.updateButtons();
   }
-
-  // ── files: replay and diff ────────────────────────────────────────────────────────────────
-
-  private fillFiles(s: PreviewSummary): void {
-    const select = byId<HTMLSelectElement>('r-file');
-    const keep = this.replayFile !== '' ? this.replayFile : (this.saved.replayFile ?? '');
-    select.replaceChildren();
-    for (const f of s.files) {
-      select.append(option(f.path, `${f.path} (${f.events.toLocaleString()} events)`));
-    }
-    if (s.files.length === 0) {
-      select.append(option('', 'No files in this bundle'));
-    }
-    this.replayFile = '';
-    this.versions = [];
-    this.replayShown = -1;
-    select.value = s.files.some((f) => f.path === keep) ? keep : (s.files[0]?.path ?? '');
-    if (!byId('panel-files').hidden) {
-      this.pickReplayFile();
-    }
-  }
-
-  private wireFiles(): void {
-    byId('r-file').addEventListener('change', () => {
-      this.saveState({ replayIndex: undefined });
-      this.pickReplayFile();
-    });
-    const slider = byId<HTMLInputElement>('r-slider');
-    slider.addEventListener('input', () => this.showVersion(Number(slider.value)));
-    byId('r-prev').addEventListener('click', () => this.showVersion(Math.max(0, this.replayWanted - 1)));
-    byId('r-next').addEventListener('click', () => this.showVersion(Math.min(this.versions.length - 1, this.replayWanted + 1)));
-    for (const id of ['r-mode-text', 'r-mode-diff']) {
-      byId(id).addEventListener('change', () => this.refreshReplay());
-    }
-    byId('r-base').addEventListener('change', () => this.refreshReplay());
-    const mode = this.saved.mode ?? 'text';
-    byId<HTMLInputElement>(mode === 'diff' ? 'r-mode-diff' : 'r-mode-text').checked = true;
-    if (this.saved.base !== undefined) {
-      byId<HTMLInputElement>('r-base').value = String(this.saved.base + 1);
-    }
-  }
-
-  private pickReplayFile(): void {
-    const file = byId<HTMLSelectElement>('r-file').value;
-    this.replayFile = file;
-    this.versions = [];
-    this.replayShown = -1;
-    this.updateButtons();
-    byId('r-text').replaceChildren();
-    if (file === '') {
-      byId('r-pos').textContent = '';
-      return;
-    }
-    this.saveState({ replayFile: file });
-    byId('r-pos').textContent = 'Replaying…';
-    this.request({ type: 'versions', file }, (reply) => {
-      if (reply.type === 'error') {
-        byId('r-pos').textContent = reply.message;
-        return;
-      }
-      if (reply.type !== 'versions' || reply.file !== this.replayFile) {
-        return;
-      }
-      this.versions = reply.versions;
-      const slider = byId<HTMLInputElement>('r-slider');
-      slider.max = String(Math.max(0, reply.versions.length - 1));
-      byId<HTMLInputElement>('r-base').max = String(Math.max(1, reply.versions.length));
-      if (reply.versions.length === 0) {
-        byId('r-pos').textContent = 'No text of this file is in the bundle (only events that name it).';
-        return;
-      }
-      const saved = this.saved.replayIndex;
-      const index = saved !== undefined && saved < reply.versions.length ? saved : reply.versions.length - 1;
-      this.showVersion(index);
-    });
-  }
-
-  private mode(): Mode {
-    return byId<HTMLInputElement>('r-mode-diff').checked ? 'diff' : 'text';
-  }
-
-  private refreshReplay(): void {
-    this.replayShown = -1;
-    this.saveState({ mode: this.mode(), base: this.baseIndex() });
-    if (this.replayWanted >= 0) {
-      this.showVersion(this.replayWanted);
-    }
-  }
-
-  /** The version the diff compares against (0-based), from the 1-based input. */
-  private baseIndex(): number {
-    const n = Number(byId<HTMLInputElement>('r-base').value);
-    return Math.min(Math.max(0, Number.isFinite(n) ? Math.round(n) - 1 : 0), Math.max(0, this.versions.length - 1));
-  }
-
-  /** Asks for one version at a time: while a reply is pending, only the latest wish is kept. */
-  private showVersion(index: number): void {
-    if (this.versions.length === 0) {
-      return;
-    }
-    this.replayWanted = index;
-    byId<HTMLInputElement>('r-slider').value = String(index);
-    const v = this.versions[index];
-    byId('r-pos').textContent = `Version ${index + 1} of ${this.versions.length} · v${v[0]} · event #${v[1]} · ${formatDateTime(v[2])}`;
-    this.saveState({ replayIndex: index });
-    if (this.replayInFlight || index === this.replayShown) {
-      return;
-    }
-    this.replayInFlight = true;
-    const file = this.replayFile;
-    const done = (): void => {
-      this.replayInFlight = false;
-      if (this.replayWanted !== this.replayShown && this.replayFile === file) {
-        this.showVersion(this.replayWanted);
-      }
-    };
-    if (this.mode() === 'diff') {
-      const base = this.baseIndex();
-      this.request({ type: 'diff', file, from: base, to: index }, (reply) => {
-        if (reply.type === 'diff' && reply.file === this.replayFile) {
-          this.replayShown = index;
-          this.renderDiff(reply.parts, base, index);
-        } else if (reply.type === 'error') {
-          this.replayShown = index;
-          byId('r-text').textContent = reply.message;
-        }
-        done();
-      });
-    } else {
-      this.request({ type: 'versionText', file, index }, (reply) => {
-        if (reply.type === 'versionText' && reply.file === this.replayFile) {
-          this.replayShown = index;
-          const pre = byId('r-text');
-          pre.classList.remove('diff');
-          pre.setAttribute('aria-label', `${file} at version ${index + 1}`);
-          setRedactedText(pre, reply.text);
-        } else if (reply.type === 'error') {
-          this.replayShown = index;
-          byId('r-text').textContent = reply.message;
-        }
-        done();
-      });
-    }
-  }
-
-  private renderDiff(parts: readonly PreviewDiffPart[], from: number, to: number): void {
-    const pre = byId('r-text');
-    pre.classList.add('diff');
-    pre.setAttribute('aria-label', `Changes from version ${from + 1} to version ${to + 1}`);
-    pre.replaceChildren();
-    let added = 0;
-    let removed = 0;
-    for (const [op, text] of parts) {
-      const lines = text.endsWith('\n') ? text.slice(0, -1).split('\n') : text.split('\n');
-      if (op === 1) {
-        added += lines.length;
-      } else if (op === -1) {
-        removed += lines.length;
-      }
-      const shown: (string | number)[] = op === 0 && lines.length > 2 * DIFF_CONTEXT + 1 ? [...lines.slice(0, DIFF_CONTEXT), lines.length - 2 * DIFF_CONTEXT, ...lines.slice(-DIFF_CONTEXT)] : lines;
-      for (const line of shown) {
-        if (typeof line === 'number') {
-          pre.append(el('div', { className: 'line fold' }, `⋯ ${line} unchanged lines ⋯`));
-          continue;
-        }
-        const node = el('div', { className: `line ${op === 1 ? 'add' : op === -1 ? 'del' : 'same'}` });
-        node.append(el('span', { className: 'sign' }, op === 1 ? '+' : op === -1 ? '−' : ' '));
-        appendSegments(node, segmentPlaceholders(line));
-        pre.append(node);
-      }
-    }
-    if (added === 0 && removed === 0) {
-      pre.append(el('div', { className: 'line fold' }, 'No changes between these versions.'));
-    }
-    byId('r-pos').textContent += ` · diff from version ${from + 1}: +${added} −${removed} lines`;
-  }
-}
-
-function option(value: string, label: string): HTMLOptionElement {
-  const o = document.createElement('option');
-  o.value = value;
-  o.textContent = label;
-  return o;
-}
-
-function table(headers: readonly string[], rows: readonly (readonly string[])[], empty: string): HTMLElement {
-  if (rows.length === 0) {
-    return el('p', { className: 'empty' }, empty);
-  }
-  const t = el('table');
-  const head = el('tr');
-  for (const h of headers) {
-    const th = el('th', {}, h);
-    th.scope = 'col';
-    head.append(th);
-  }
-  t.append(el('thead'), el('tbody'));
-  t.tHead?.append(head);
-  for (const r of rows) {
-    const tr = el('tr');
-    for (const cell of r) {
-      tr.append(el('td', {}, cell));
-    }
-    t.tBodies[0]?.append(tr);
-  }
-  return t;
 }
 
 new PreviewApp().start();
