@@ -1,3 +1,12 @@
+/**
+ * The detector engine. Per text: ONE pass of the keyword automaton (`keywords.ts`) finds which
+ * rule keywords occur; only the rules with a keyword present (plus the few keyword-less ones) run
+ * their regex over the text; the spans they report are merged into sorted, non-overlapping spans
+ * (`mergeSpans`). Rules are data (`rules/*.ts`), so the engine knows nothing of any provider.
+ *
+ * Gating is per scanned text: a caller rescanning a window around an edit (see `maxLength`) gets
+ * the window's keywords, not the document's.
+ */
 import { identityRules } from './identity';
 import type { MachineIdentity } from './identity';
 import { KeywordIndex } from './keywords';
@@ -37,7 +46,7 @@ export interface Detector {
  * Priority of a span's kind when overlapping spans merge: a secret label beats personal data,
  * which beats identity and paths (a token that happens to contain the username is still a token).
  */
-const KIND_RANK: Readonly<Record<SpanKind, number>> = { secret: 4, pii: 3, identity: 2, path: 1 };
+export const KIND_RANK: Readonly<Record<SpanKind, number>> = { secret: 4, pii: 3, identity: 2, path: 1 };
 
 interface Candidate extends Span {
   readonly generic: boolean;
@@ -47,8 +56,7 @@ interface Candidate extends Span {
 export function createDetector(rules: readonly Rule[]): Detector {
   const keywordIds = new Map<string, number>();
   const ruleKeywordIds: number[][] = [];
-  const alwaysOn: number[] = [];
-  rules.forEach((rule, ri) => {
+  rules.forEach((rule) => {
     const ids: number[] = [];
     for (const k of rule.keywords) {
       let id = keywordIds.get(k);
@@ -59,9 +67,6 @@ export function createDetector(rules: readonly Rule[]): Detector {
       ids.push(id);
     }
     ruleKeywordIds.push(ids);
-    if (ids.length === 0) {
-      alwaysOn.push(ri);
-    }
   });
   const index = new KeywordIndex([...keywordIds.keys()]);
   // One regex per rule with the scan flags; each scan clones it (below), so the detector — which

@@ -3,7 +3,7 @@
  * No VS Code: used by the extension, the `candor` CLI and the collector.
  */
 export type { Rule, RuleSpec, Span, SpanKind } from './types';
-export { createDetector, defaultDetector, detect, mergeSpans } from './detect';
+export { createDetector, defaultDetector, detect, KIND_RANK, mergeSpans } from './detect';
 export type { DetectOptions, Detector, ScanOptions } from './detect';
 export { defineRule, escapeRegExp, maxPatternLength, parseFixture, SPAN_CLOSE, SPAN_OPEN } from './rule';
 export type { ParsedFixture } from './rule';
@@ -14,3 +14,7 @@ export type { PathOptions, WorkspacePath } from './paths';
 export { builtinRules, cloudRules, genericRules, keyRules, piiRules, providerRules, saasRules, vcsRules } from './rules/index';
 export { isIdentifierLike, isPlaceholder, looksLikeSecret, luhnValid, shannonEntropy } from './heuristics';
 export { KeywordIndex } from './keywords';
+export { adversarialInputs } from './adversarial';
+export type { AdversarialInput, AdversarialOptions } from './adversarial';
+export { analyzePattern } from './regexBounds';
+export type { PatternBounds } from './regexBounds';

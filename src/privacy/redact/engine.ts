@@ -38,7 +38,7 @@ interface ScanDoc {
   /** Current path (renames move it). */
   file: string;
   /** Changes of the event being applied, flat: offset, length, inserted length. */
-  changes: number[];
+  readonly changes: number[];
   /** Per tier, a range `[zoneStart, zoneEnd)` known to hold no whole keyword of the tier. */
   readonly zoneStart: number[];
   readonly zoneEnd: number[];
@@ -332,23 +332,22 @@ export class RedactionRun {
 
   private createScanDoc(text: string, seq: number): DocumentBuffer {
     const tiers = this.scan.tiers.length;
+    // Filled by the buffer as the replayer applies an event's changes; emptied by afterEdit.
     const changes: number[] = [];
-    const doc: ScanDoc = {
+    const buffer = new ProvenanceBuffer(text, seq, this.space1, {
+      afterApply: (_b, offset, length, inserted) => {
+        changes.push(offset, length, inserted.length);
+      },
+    });
+    this.created1 = {
       id: seq,
-      buffer: undefined as unknown as ProvenanceBuffer,
+      buffer,
       file: '',
       changes,
       zoneStart: new Array<number>(tiers).fill(0),
       zoneEnd: new Array<number>(tiers).fill(0),
       done: false,
     };
-    const buffer = new ProvenanceBuffer(text, seq, this.space1, {
-      afterApply: (_b, offset, length, inserted) => {
-        doc.changes.push(offset, length, inserted.length);
-      },
-    });
-    (doc as { buffer: ProvenanceBuffer }).buffer = buffer;
-    this.created1 = doc;
     return buffer;
   }
 

@@ -78,12 +78,14 @@ export class ScanSetBuilder {
     whole?: Detector,
   ) {
     this.whole = whole;
-    // Rules without keywords (IPv4, card numbers) get tiers of their own: they must be scanned
-    // around every edit, and the keyworded rules of their band need not come along.
+    // Rules without keywords (IPv4, card numbers) and rules with a one-character keyword (`:` for
+    // IPv6, `@` for e-mail, `/` for paths) get tiers of their own: they are scanned around almost
+    // every edit, and the other rules of their band need not come along each time.
     const byBand = new Map<number, Rule[]>();
     for (const rule of rules) {
       const band = Math.max(MIN_BAND, Math.ceil(Math.log2(Math.max(1, rule.maxLength))));
-      const key = band * 2 + (rule.keywords.length === 0 ? 0 : 1);
+      const kind = rule.keywords.length === 0 ? 0 : rule.keywords.some((k) => k.length === 1) ? 1 : 2;
+      const key = band * 4 + kind;
       const list = byBand.get(key) ?? [];
       list.push(rule);
       byBand.set(key, list);

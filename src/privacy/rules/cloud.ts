@@ -140,9 +140,9 @@ export const cloudRules: readonly Rule[] = [
     kind: 'secret',
     keywords: ['client_secret', 'client-secret', 'client.secret', 'clientsecret'],
     // Anchored at the rarer "client…secret" (the Azure SDK sources say "azure" everywhere); the
-    // lookbehind requires the azure/arm context before it.
+    // cheap `=`/`:` check comes next, and only then the lookbehind for the azure/arm context.
     pattern:
-      /client[_.-]?secret(?<=(?:azure|arm)[\w.-]{0,30}client[_.-]?secret)["'\]]?\s{0,3}(?::=|=>|[:=])\s{0,3}["'\x60]?([A-Za-z0-9_~.+/=-]{32,44})(?![A-Za-z0-9_~.+/=-])/i,
+      /client[_.-]?secret["'\]]?\s{0,3}(?::=|=>|[:=])(?<=(?:azure|arm)[\w.-]{0,20}client[_.-]?secret["'\]]?\s{0,3}(?::=|=>|[:=]))\s{0,3}["'\x60]?([A-Za-z0-9_~.+/=-]{32,44})(?![A-Za-z0-9_~.+/=-])/i,
     secretGroup: 1,
     truePositives: [`ARM_CLIENT_SECRET="⟦${synth(BASE64URL, 34, 291)}⟧"`, `azure.client-secret: ⟦${synth(ALNUM, 40, 292)}⟧`],
     falsePositives: ['AZURE_CLIENT_SECRET=${{ secrets.AZURE_CLIENT_SECRET }}', 'AZURE_CLIENT_ID=00000000-0000-0000-0000-000000000000'],
@@ -272,8 +272,8 @@ export const cloudRules: readonly Rule[] = [
     id: 'sentry-dsn',
     description: 'Sentry DSN: the 32-hex key before @ in https://<key>@<host>/<project>',
     kind: 'secret',
-    keywords: ['://'],
-    pattern: /:\/\/(?<=https?:\/\/)([0-9a-f]{32})(?::[0-9a-f]{32})?@[A-Za-z0-9.-]{1,120}(?::\d{1,5})?\/\d{1,12}(?![\w/])/,
+    keywords: ['http'],
+    pattern: /https?:\/\/([0-9a-f]{32})(?::[0-9a-f]{32})?@[A-Za-z0-9.-]{1,120}(?::\d{1,5})?\/\d{1,12}(?![\w/])/,
     secretGroup: 1,
     truePositives: [`SENTRY_DSN=https://⟦${synth(HEX, 32, 401)}⟧@o123456.ingest.sentry.io/7654321`],
     falsePositives: ['https://examplePublicKey@o0.ingest.sentry.io/0', `https://${synth(HEX, 32, 402)}@github.com/org/repo`],

@@ -153,12 +153,24 @@ export class PreviewService extends Disposable {
     if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) {
       return;
     }
+    const existing = this.current;
+    if (existing !== undefined && existing.previewStatus === 'reviewing' && existing.sha256 !== undefined) {
+      // One panel: opening another bundle would throw away the review in progress.
+      existing.reveal();
+      void vscode.window.showInformationMessage('Approve or discard the preview in progress first, then open the approved bundle.');
+      return;
+    }
     const bytes = await this.deps.outbox.read(sha256);
     if (bytes === undefined) {
       void vscode.window.showWarningMessage('That bundle is no longer in the outbox.');
       return;
     }
     const loaded = await this.load(bytes, sha256);
+    if (existing !== undefined) {
+      existing.reveal();
+      await existing.showApproved(loaded);
+      return;
+    }
     const session = new PreviewSession(createPreviewPanel(this.deps.extensionUri), this.sessionDeps(), { closed: 'Reading the bundle back…' });
     this.replaceSession(session);
     await session.showApproved(loaded);

@@ -73,8 +73,8 @@ export function ruleInSlot(kind: SecretKind, value: string): string | undefined 
   const text = `x();\n${slot.pre}${value}${slot.post}\ny();\n`;
   const spans = defaultDetector.detect(text);
   const at = text.indexOf(value);
-  const ok = spans.length === 1 && spans[0]!.kind === 'secret' && spans[0]!.start === at && spans[0]!.end === at + value.length;
-  return ok ? spans[0]!.rule : undefined;
+  const ok = spans.length === 1 && spans[0].kind === 'secret' && spans[0].start === at && spans[0].end === at + value.length;
+  return ok ? spans[0].rule : undefined;
 }
 
 function make(kind: SecretKind, value: string, secret: string, prefix: string, rule: string): Secret {
@@ -280,7 +280,7 @@ export class StreamBuilder {
 
   /** Where protected range `handle` starts now. */
   protectedStart(f: string, handle: number): number {
-    return this.doc(f).protect[handle]![0];
+    return this.doc(f).protect[handle][0];
   }
 
   /** Line starts of `f` not inside a protected range (where noise may go). */
@@ -336,26 +336,26 @@ export function buildPlan(plan: Plan): Built {
   const b = new StreamBuilder(plan.ckptEvery);
   const names = plan.files.map((_, k) => `src/file${k}.ts`);
   plan.files.forEach((lines, k) => {
-    b.snap(names[k]!, lines.map((i) => FILLER[i]! + eol).join(''));
+    b.snap(names[k], lines.map((i) => FILLER[i] + eol).join(''));
   });
   b.surround.push(...FILLER, ...TERM_TEMPLATES, ...JUNK, eol);
   let noiseIndex = 0;
   const noise = (f: string): void => {
-    const r = plan.noise[noiseIndex++ % plan.noise.length]! + noiseIndex;
+    const r = plan.noise[noiseIndex++ % plan.noise.length] + noiseIndex;
     const free = b.freeLineStarts(f);
-    const line = FILLER[r % FILLER.length]! + eol;
+    const line = FILLER[r % FILLER.length] + eol;
     if (r % 5 === 0) {
       const lines = b.freeLines(f);
       if (lines.length > 0) {
-        const [s, e] = lines[r % lines.length]!;
+        const [s, e] = lines[r % lines.length];
         b.edit(f, [[s, e - s, '']]);
         return;
       }
     }
     if (r % 3 === 0 && free.length >= 2) {
       // A multi-cursor event: two inserts, listed from the end as VS Code does.
-      const a = free[r % free.length]!;
-      const c = free[Math.floor(r / 8) % free.length]!;
+      const a = free[r % free.length];
+      const c = free[Math.floor(r / 8) % free.length];
       if (a !== c) {
         const [hi, lo] = a > c ? [a, c] : [c, a];
         b.edit(f, [
@@ -365,11 +365,11 @@ export function buildPlan(plan: Plan): Built {
         return;
       }
     }
-    b.edit(f, [[free[r % free.length]!, 0, line]]);
+    b.edit(f, [[free[r % free.length], 0, line]]);
   };
   for (const p of plan.placements) {
-    const s = plan.secrets[p.secret]!;
-    const f = names[p.file]!;
+    const s = plan.secrets[p.secret];
+    const f = names[p.file];
     for (let k = 0; k < p.noiseBefore; k++) {
       noise(f);
     }
@@ -382,7 +382,7 @@ export function buildPlan(plan: Plan): Built {
     const slot = SLOTS[s.kind];
     const deco = p.astral ? '😀' : '';
     const free = b.freeLineStarts(f);
-    const q = free[p.where % free.length]!;
+    const q = free[p.where % free.length];
     const pre = deco + slot.pre;
     const line = pre + slot.post + deco + eol;
     b.surround.push(line);
@@ -403,7 +403,7 @@ export function buildPlan(plan: Plan): Built {
       case 'type':
       case 'transient':
         for (let k = 0; k < v.length; k++) {
-          b.edit(f, [[at + k, 0, v[k]!]]);
+          b.edit(f, [[at + k, 0, v[k]]]);
         }
         if (p.form === 'transient') {
           if (p.backspace) {
@@ -433,7 +433,7 @@ export function buildPlan(plan: Plan): Built {
         // Insert junk characters at a few places, paste, then delete them one by one.
         const marks = new Set<number>();
         let junked = '';
-        const places = p.junk.map((j) => ({ at: j.at % (v.length + 1), ch: JUNK[j.ch]! }));
+        const places = p.junk.map((j) => ({ at: j.at % (v.length + 1), ch: JUNK[j.ch] }));
         for (let k = 0; k <= v.length; k++) {
           for (const pl of places) {
             if (pl.at === k) {
@@ -442,7 +442,7 @@ export function buildPlan(plan: Plan): Built {
             }
           }
           if (k < v.length) {
-            junked += v[k]!;
+            junked += v[k];
           }
         }
         b.edit(f, [[at, 0, junked]]);
@@ -457,8 +457,8 @@ export function buildPlan(plan: Plan): Built {
     }
   }
   if (plan.rename) {
-    const f = names[0]!;
-    b.rename(f, `lib/moved${plan.noise[0]! % 7}.ts`);
+    const f = names[0];
+    b.rename(f, `lib/moved${plan.noise[0] % 7}.ts`);
   }
   for (const f of b.files()) {
     b.ckpt(f);

@@ -99,7 +99,7 @@ describe('ProvenanceBuffer', () => {
       { seq: 2, event: { t: 'edit' as const, ts: 2, f: 'a', v: 2, c: [[1, 1, 'XY'] as [number, number, string]] } },
     ];
     const r = replayEvents(events, { createBuffer: provenanceBufferFactory(space) });
-    assert.equal(r.documents[0]!.text, 'aXYc');
+    assert.equal(r.documents[0].text, 'aXYc');
     assert.equal(space.size, 5);
   });
 });

@@ -85,7 +85,7 @@ describe('redaction properties', function () {
           assert.equal(problem, undefined, `${f}: ${problem}`);
         }
         out.forEach((e, k) => {
-          const before = built.events[k]!.event;
+          const before = built.events[k].event;
           if (before.t === 'term' && e.event.t === 'term') {
             assert.equal(matchRedacted(before.cmd, e.event.cmd, seen), undefined);
             assert.equal(matchRedacted(before.out ?? '', e.event.out ?? '', seen), undefined);
@@ -132,7 +132,7 @@ describe('redaction properties', function () {
           matchRedacted(original, redacted.get(f)!, seen);
         }
         out.forEach((e, k) => {
-          const before = built.events[k]!.event;
+          const before = built.events[k].event;
           if (before.t === 'term' && e.event.t === 'term') {
             matchRedacted(before.cmd, e.event.cmd, seen);
             matchRedacted(before.out ?? '', e.event.out ?? '', seen);
@@ -145,7 +145,7 @@ describe('redaction properties', function () {
           byPlaceholder.set(placeholder, value);
         }
         // A secret placed anywhere is replaced, and its placeholder is one per distinct value.
-        const distinct = new Set(plan.placements.map((p) => built.secrets[p.secret]!.value));
+        const distinct = new Set(plan.placements.map((p) => built.secrets[p.secret].value));
         const placeholders = new Set(JSON.stringify(out).match(/«secret:[a-z0-9-]+#\d+»/g) ?? []);
         assert.equal(placeholders.size, distinct.size, `placeholders ${[...placeholders].join(' ')} for ${distinct.size} secrets`);
       }),

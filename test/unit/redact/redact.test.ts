@@ -68,12 +68,12 @@ describe('stream-aware redaction', () => {
     const b = new StreamBuilder(10);
     b.snap(F, BASE);
     for (let k = 0; k < GH.length; k++) {
-      b.edit(F, [[SLOT + k, 0, GH[k]!]]);
+      b.edit(F, [[SLOT + k, 0, GH[k]]]);
     }
     b.ckpt(F);
     const { events } = redactor.redactEvents(b.events);
     const edits = events.filter((e) => e.event.t === 'edit').map((e) => e.event as EditEvent);
-    assert.deepEqual(edits[0]!.c, [[SLOT, 0, P_GH]]);
+    assert.deepEqual(edits[0].c, [[SLOT, 0, P_GH]]);
     assert.ok(edits.slice(1).every((e) => e.c.length === 0));
     // Versions are kept: replay of the redacted stream reaches the same version.
     assert.deepEqual(
@@ -149,7 +149,7 @@ describe('stream-aware redaction', () => {
     const b = new StreamBuilder(7);
     b.snap(F, BASE);
     for (let k = 0; k < AWS.length; k++) {
-      b.edit(F, [[SLOT + k, 0, AWS[k]!]]);
+      b.edit(F, [[SLOT + k, 0, AWS[k]]]);
     }
     b.edit(F, [[SLOT, AWS.length, '']]);
     b.ckpt(F);
@@ -159,7 +159,7 @@ describe('stream-aware redaction', () => {
     const del = events.filter((e) => e.event.t === 'edit').at(-1)!.event as EditEvent;
     assert.deepEqual(del.c, [[SLOT, P_AWS.length, '']]);
     assert.equal(replayClean(events).get(F), BASE);
-    assert.equal(report.placeholders[0]!.placeholder, P_AWS);
+    assert.equal(report.placeholders[0].placeholder, P_AWS);
     noSecret(events, AWS);
   });
 
@@ -277,7 +277,7 @@ describe('stream-aware redaction', () => {
     const { events } = redactor.redactEvents(b.events);
     assert.deepEqual(ev(events, 1, 'edit').c, [[0, 0, `k=${P_GH}`]]);
     assert.equal(ev(events, 4, 'ckpt').h, sha256Hex('not the text'));
-    const oor = ev(events, 5, 'edit').c[0]!;
+    const oor = ev(events, 5, 'edit').c[0];
     assert.ok(oor[0] + oor[1] > BASE.length + P_AWS.length, 'still out of range');
     const kinds = replayEvents(events).issues.map((i) => i.kind);
     assert.deepEqual(kinds, replayEvents(b.events).issues.map((i) => i.kind));
@@ -289,7 +289,7 @@ describe('stream-aware redaction', () => {
     b.snap(F, 'const codename = "";\n');
     const words = 'Project Falcon';
     for (let k = 0; k < words.length; k++) {
-      b.edit(F, [[18 + k, 0, words[k]!]]);
+      b.edit(F, [[18 + k, 0, words[k]]]);
     }
     b.push({ t: 'task', ts: 1, op: 'start', name: 'build Project Falcon', src: 'npm' });
     b.ckpt(F);
@@ -315,7 +315,7 @@ describe('stream-aware redaction', () => {
     const b = new StreamBuilder(4);
     b.snap(F, BASE);
     for (let k = 0; k < GH.length; k++) {
-      b.edit(F, [[SLOT + k, 0, GH[k]!]]);
+      b.edit(F, [[SLOT + k, 0, GH[k]]]);
     }
     b.push({ t: 'term', ts: 1, cmd: `echo ${AWS}`, dur: 1 });
     b.ckpt(F);
@@ -324,7 +324,7 @@ describe('stream-aware redaction', () => {
     const sliced = await redactEventsAsync(b.events, { sliceMs: 1, onProgress: (f) => progress.push(f) });
     assert.deepEqual(sliced, once);
     assert.equal(progress.at(-1), 1);
-    assert.ok(progress.every((p, k) => k === 0 || p >= progress[k - 1]!));
+    assert.ok(progress.every((p, k) => k === 0 || p >= progress[k - 1]));
     const inWorker = await redactInWorker(b.events, { workerFile: join(__dirname, '../../../src/privacy/redact/worker.js'), chunk: 7 });
     assert.deepEqual(inWorker, once);
     const abort = new AbortController();
@@ -339,7 +339,7 @@ describe('stream-aware redaction', () => {
     b.edit(F, [[7 + 7 + 12 + 4, 3, '']]); // deletes three characters inside the token
     b.ckpt(F);
     const { events } = redactor.redactEvents(b.events);
-    const snap = ev(events, 1, 'snap') as SnapshotEvent;
+    const snap: SnapshotEvent = ev(events, 1, 'snap');
     assert.equal(snap.text, `x = 1;\nconst gh = "${P_GH}";\n`);
     // The deletion inside the token removes nothing visible.
     assert.deepEqual(ev(events, 3, 'edit').c, []);
