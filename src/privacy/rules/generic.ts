@@ -117,7 +117,7 @@ function genericValue(m: RegExpExecArray, group: number): boolean {
 
 /** Reserved example hosts (RFC 2606/6761 and vendors' documentation domains). */
 function isExampleHost(host: string): boolean {
-  const h = host.toLowerCase();
+  const h = host.toLowerCase().replace(/:\d{1,5}$/, '');
   return /(?:^|\.)(?:example\.(?:com|net|org)|contoso\.com|fabrikam\.com)$/.test(h) || /\.(?:example|test|invalid)$/.test(h);
 }
 
@@ -239,17 +239,31 @@ export const genericRules: readonly Rule[] = [
     falsePositives: ['Authorization: token <token>', 'authorization: AuthorizationHeaderValue', "authorization: 'Bearer ' + t"],
   }),
   defineRule({
-    id: 'http-header-credential',
-    description: 'API key headers (X-API-Key, Api-Key, X-Auth-Token, Private-Token, Ocp-Apim-Subscription-Key)',
+    id: 'http-header-api-key',
+    description: 'API key headers (X-API-Key, Api-Key, X-ApiKey, Ocp-Apim-Subscription-Key)',
     kind: 'secret',
     generic: true,
-    keywords: ['api-key', 'x-apikey', 'x-auth-token', 'private-token', 'x-access-token', 'subscription-key'],
+    keywords: ['api-key', 'x-apikey', 'subscription-key'],
+    // Anchored at the literal "key" (V8 cannot scan fast for an /i alternation, and a ":" anchor
+    // costs an attempt per colon); the lookbehind checks the header name.
     pattern:
-      /(?:x-api-key|api-key|x-apikey|x-auth-token|private-token|x-access-token|ocp-apim-subscription-key)["']?[ \t]{0,2}:[ \t]{0,3}["']?([A-Za-z0-9._~+/=-]{16,500})(?![\w.~+/=-])/i,
+      /key(?<=(?:x-api-|api-|x-api|ocp-apim-subscription-)key)["']?[ \t]{0,2}:[ \t]{0,3}["']?([A-Za-z0-9._~+/=-]{16,500})(?![\w.~+/=-])/i,
     secretGroup: 1,
     validate: (m) => headerValue(m, 16),
-    truePositives: [`curl -H "X-API-Key: ⟦${synth(ALNUM, 32, 1051)}⟧"`, `PRIVATE-TOKEN: ⟦${synth(BASE64URL, 20, 1052)}⟧`],
-    falsePositives: ['X-API-Key: <api-key>', "'x-api-key': apiKeyFromConfig"],
+    truePositives: [`curl -H "X-API-Key: ⟦${synth(ALNUM, 32, 1051)}⟧"`, `Ocp-Apim-Subscription-Key: ⟦${synth(HEX, 32, 1053)}⟧`],
+    falsePositives: ['X-API-Key: <api-key>', "'x-api-key': apiKeyFromConfig", 'monkey: abcdefghijklmnop1234'],
+  }),
+  defineRule({
+    id: 'http-header-token',
+    description: 'Token headers (X-Auth-Token, Private-Token, X-Access-Token)',
+    kind: 'secret',
+    generic: true,
+    keywords: ['x-auth-token', 'private-token', 'x-access-token'],
+    pattern: /token(?<=(?:x-auth-|private-|x-access-)token)["']?[ \t]{0,2}:[ \t]{0,3}["']?([A-Za-z0-9._~+/=-]{16,500})(?![\w.~+/=-])/i,
+    secretGroup: 1,
+    validate: (m) => headerValue(m, 16),
+    truePositives: [`PRIVATE-TOKEN: ⟦${synth(BASE64URL, 20, 1052)}⟧`, `-H 'X-Auth-Token: ⟦${synth(ALNUM, 40, 1054)}⟧'`],
+    falsePositives: ['X-Auth-Token: ${TOKEN}', 'private-token: privateTokenValue'],
   }),
   defineRule({
     id: 'url-credentials',
@@ -272,6 +286,7 @@ export const genericRules: readonly Rule[] = [
       'https://${USER}:${PASS}@host',
       'amqp://guest:guest@localhost:5672',
       `https://deploy:${PW1}@git.example.com/repo.git`,
+      `https://deploy:${PW1}@example.com:8443/repo.git`,
     ],
   }),
   defineRule({

@@ -4,7 +4,8 @@
  *
  * Decisions (documented here because they are policy, not just regex):
  * - Emails at reserved example domains (RFC 2606/6761: example.com/.net/.org, *.example, *.test,
- *   *.invalid, *.localhost) are not personal data and are not reported; nor is `git@host` (the SSH
+ *   *.invalid, *.localhost; and Microsoft's documentation domains contoso.com/fabrikam.com) are not
+ *   personal data and are not reported; nor is `git@host` (the SSH
  *   login of every git server). `name@2x.png`-style asset names are not emails.
  * - IP addresses that identify no one are not reported: loopback (127/8, ::1), unspecified
  *   (0.0.0.0, ::), broadcast and netmasks (255.x), link-local 169.254/16, multicast and reserved
@@ -33,7 +34,7 @@ const FILE_EXTENSIONS: ReadonlySet<string> = new Set([
 function isReservedDomain(domain: string): boolean {
   const d = domain.toLowerCase();
   return (
-    /^(?:[\w-]+\.)*example\.(?:com|net|org)$/.test(d) ||
+    /^(?:[\w-]+\.)*(?:example\.(?:com|net|org)|contoso\.com|fabrikam\.com)$/.test(d) ||
     /\.(?:example|test|invalid|localhost|local\.test)$/.test(d) ||
     d === 'localhost'
   );
@@ -234,7 +235,7 @@ export const piiRules: readonly Rule[] = [
     secretGroup: 1,
     validate: validEmail,
     truePositives: ['Contact: ⟦jane.doe+candor@mail-provider.co.uk⟧.', 'author = "Sam Person <⟦s.person@corp.io⟧>"', '⟦a_b@c-d.museum⟧'],
-    falsePositives: ['user@example.com', 'icon@2x.png', 'git@github.com:org/repo.git', 'npm i @types/node@20.1.0', 'docs: someone@host'],
+    falsePositives: ['user@example.com', 'user@contoso.com', 'icon@2x.png', 'git@github.com:org/repo.git', 'npm i @types/node@20.1.0', 'docs: someone@host'],
   }),
   defineRule({
     id: 'ipv4-address',
