@@ -91,7 +91,10 @@ export const typingE2e: E2eTest = {
     log(`typed ${keys} keys in ${(typingMs / 1000).toFixed(1)} s and saved`);
     await page.screenshot({ path: path.join(artifactsDir, 'typed.png') });
 
-    const onDisk = fs.readFileSync(path.join(workspace.root, ...FILE.split('/')));
+    // The tab stops being dirty when the save starts; the bytes reach the disk through the remote
+    // file system a little later, so the disk is re-read on every poll too.
+    const diskFile = path.join(workspace.root, ...FILE.split('/'));
+    let onDisk = fs.readFileSync(diskFile);
     const logDir = await waitFor('Candor log folder in the workspace storage', () => findLogDirs(server.userDataDir)[0], 10_000);
     // The recorder flushes on a timer: poll the replay until it catches up with the saved file.
     let replayed: Buffer = Buffer.alloc(0);
@@ -100,9 +103,10 @@ export const typingE2e: E2eTest = {
         `replay of ${FILE} to equal the saved file`,
         async () => {
           replayed = await replayWithCli(logDir, FILE);
+          onDisk = fs.readFileSync(diskFile);
           return replayed.equals(onDisk) ? true : undefined;
         },
-        15_000,
+        30_000,
         500,
       );
     } catch (e) {
