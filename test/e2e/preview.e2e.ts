@@ -103,7 +103,7 @@ export const previewE2e: E2eTest = {
     // Let the recorder flush before the bundle is built.
     await delay(2_000);
 
-    await runCommand(page, 'Candor: Preview What Would Be Shared');
+    await runCommand(page, 'Candor: Preview What Would Be Shared', 60_000, 'Everything not yet shared');
     const everything = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Everything not yet shared' });
     await everything.waitFor({ state: 'visible', timeout: 20_000 });
     await everything.click();

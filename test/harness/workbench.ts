@@ -28,7 +28,7 @@ function quickInput(page: Page): Locator {
  * only after their extension is registered, so if the palette has no match yet, close it and
  * try again until `timeoutMs`.
  */
-export async function runCommand(page: Page, title: string, timeoutMs = 60_000): Promise<void> {
+export async function runCommand(page: Page, title: string, timeoutMs = 60_000, opensPickWith?: string): Promise<void> {
   await waitFor(
     `command palette entry "${title}"`,
     async () => {
@@ -44,7 +44,12 @@ export async function runCommand(page: Page, title: string, timeoutMs = 60_000):
         return undefined;
       }
       await page.keyboard.press('Enter');
-      await quickInput(page).waitFor({ state: 'hidden', timeout: 10_000 });
+      if (opensPickWith !== undefined) {
+        // The command answers with a QuickPick of its own: the widget stays open with new items.
+        await quickInput(page).locator('.monaco-list-row', { hasText: opensPickWith }).waitFor({ state: 'visible', timeout: 20_000 });
+      } else {
+        await quickInput(page).waitFor({ state: 'hidden', timeout: 10_000 });
+      }
       return true;
     },
     timeoutMs,
