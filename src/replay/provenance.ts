@@ -293,28 +293,9 @@ export class ProvenanceBuffer implements DocumentBuffer {
 
   /** Calls `fn` for each run of `[start, end)` with its origin and its text, in document order. */
   forEachRun(start: number, end: number, fn: (origin: number, text: string) => void): void {
-    const s = Math.max(0, start);
-    const e = Math.min(this.len, end);
-    if (e <= s) {
-      return;
-    }
-    let i = this.seek(s);
-    let bStart = this.seekStart;
-    for (; i < this.blocks.length && bStart < e; i++) {
-      const b = this.blocks[i];
-      let p = bStart;
-      for (let k = 0; k < b.org.length && p < e; k++) {
-        const n = b.len[k];
-        const from = Math.max(s, p);
-        const to = Math.min(e, p + n);
-        if (to > from) {
-          fn(b.org[k] + (from - p), b.text.slice(from - bStart, to - bStart));
-        }
-        p += n;
-      }
-      bStart += b.text.length;
-    }
+    this.walkPieces(start, end, (origin, from, to, blockText, blockStart) => fn(origin, blockText.slice(from - blockStart, to - blockStart)));
   }
+
 
   /** Sum of the weights of `[0, offset)` (its length when the buffer has no weigh function). */
   weightBefore(offset: number): number {
@@ -446,6 +427,18 @@ export class ProvenanceBuffer implements DocumentBuffer {
 
   /** Calls `fn(origin, length)` for each piece (or part of one) within `[start, end)`. */
   private forEachPiece(start: number, end: number, fn: (origin: number, length: number) => void): void {
+    this.walkPieces(start, end, (origin, from, to) => fn(origin, to - from));
+  }
+
+  /**
+   * Calls `fn` for each piece (or part of one) within `[start, end)`, in document order, with the
+   * origin of its first character, its document range `[from, to)`, and its block's text and start.
+   */
+  private walkPieces(
+    start: number,
+    end: number,
+    fn: (origin: number, from: number, to: number, blockText: string, blockStart: number) => void,
+  ): void {
     const s = Math.max(0, start);
     const e = Math.min(this.len, end);
     if (e <= s) {
@@ -461,13 +454,14 @@ export class ProvenanceBuffer implements DocumentBuffer {
         const from = Math.max(s, p);
         const to = Math.min(e, p + n);
         if (to > from) {
-          fn(b.org[k] + (from - p), to - from);
+          fn(b.org[k] + (from - p), from, to, b.text, bStart);
         }
         p += n;
       }
       bStart += b.text.length;
     }
   }
+
 
   /**
    * Index of the block holding `offset` (the later block at a boundary, if any); its start is left

@@ -14,6 +14,18 @@ export interface StoreFileHandle {
   readonly close: () => Promise<void>;
 }
 
+/** Writes all of `data`, looping over short writes; a write of 0 bytes is an EIO error. */
+export async function writeFully(fh: StoreFileHandle, data: Uint8Array): Promise<void> {
+  let off = 0;
+  while (off < data.length) {
+    const n = await fh.write(data, off, data.length - off);
+    if (n <= 0) {
+      throw Object.assign(new Error('short write'), { code: 'EIO' });
+    }
+    off += n;
+  }
+}
+
 export interface StoreFs {
   /** Creates the directory and its parents; no error if it exists. */
   readonly mkdirp: (dir: string) => Promise<void>;

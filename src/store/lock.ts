@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { errorCode, LogLockedError, LogWriteError } from './errors';
+import { writeFully } from './fsBackend';
 import type { StoreFs } from './fsBackend';
 import type { Logger } from '../model/logger';
 import { LOCK_FILE } from './segments';
@@ -98,15 +99,7 @@ async function tryCreate(fs: StoreFs, path: string, content: string): Promise<bo
     throw new LogWriteError('lock', path, err);
   }
   try {
-    const data = Buffer.from(content, 'utf8');
-    let off = 0;
-    while (off < data.length) {
-      const n = await fh.write(data, off, data.length - off);
-      if (n <= 0) {
-        throw Object.assign(new Error('short write'), { code: 'EIO' });
-      }
-      off += n;
-    }
+    await writeFully(fh, Buffer.from(content, 'utf8'));
     await fh.datasync();
     await fh.close();
   } catch (err) {

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { LogWriteError } from './errors';
-import { createNodeFs } from './fsBackend';
+import { createNodeFs, writeFully } from './fsBackend';
 import type { StoreFs } from './fsBackend';
 import type { DamageReason } from './framing';
 import { nullLogger } from '../model/logger';
@@ -190,14 +190,7 @@ export async function rewriteAtomically(fs: StoreFs, path: string, data: Uint8Ar
   try {
     const fh = await fs.open(tmp, 'w');
     try {
-      let off = 0;
-      while (off < data.length) {
-        const n = await fh.write(data, off, data.length - off);
-        if (n <= 0) {
-          throw Object.assign(new Error('short write'), { code: 'EIO' });
-        }
-        off += n;
-      }
+      await writeFully(fh, data);
       await fh.datasync();
     } finally {
       await fh.close();
