@@ -61,3 +61,13 @@ export function interleave(rounds: number, floor: () => number, candor: () => nu
   }
   return { floor: median(f), candor: median(c) };
 }
+
+/** The smallest of `values`: best-of-N, for end-to-end timings where noise only ever adds time. */
+export function best(values: readonly number[]): number {
+  return values.length === 0 ? NaN : Math.min(...values);
+}
+
+/** A row saying a section could not run here (a missing tool): reported, never a failure. */
+export function skippedRow(measure: string, why: string): BenchRow {
+  return { measure, floor: NaN, candor: NaN, unit: 'ms', ratio: NaN, budget: `skipped: ${why}`, ok: true };
+}

@@ -94,3 +94,16 @@ export async function screenshot(page: Page | undefined, dir: string, name: stri
     return undefined;
   }
 }
+
+/**
+ * Debian's Chromium if it is installed (CANDOR_CHROMIUM, else /usr/bin/chromium), without
+ * installing anything: for callers that skip rather than run scripts/tools.sh (the bench).
+ */
+export function findChromium(): string | undefined {
+  for (const candidate of [process.env.CANDOR_CHROMIUM, '/usr/bin/chromium']) {
+    if (candidate !== undefined && candidate !== '' && fs.existsSync(candidate)) {
+      return candidate;
+    }
+  }
+  return undefined;
+}

@@ -63,8 +63,14 @@ export function formatTime(ts: number): string {
 }
 
 export function formatDateTime(ts: number): string {
-  return new Date(ts).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  return dateTimeFormat.format(ts);
 }
+
+/**
+ * Built once: `toLocaleString(…, options)` builds a new Intl formatter on every call, about 1.5 ms
+ * each in Chromium — for the ~45 rows of a timeline screen, most of a filter's time.
+ */
+const dateTimeFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
 /** `datetime-local` value for `ts` in local time, to the second. */
 export function toLocalInput(ts: number): string {
