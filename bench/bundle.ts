@@ -4,7 +4,7 @@
  *
  *     node out/bench/bundle.js [--quick]
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -19,7 +19,10 @@ import { verifyBundle } from '../src/bundle/verify';
 import { buildBundleInWorker } from '../src/bundle/workerHost';
 import type { ConsentReceipt } from '../src/consent/consentMachine';
 import type { LoggedEvent } from '../src/model/events';
+import { effectiveExcludes } from '../src/recorder/exclusion';
 import { encodeRecord } from '../src/store/framing';
+import { chunkRanges } from '../src/ui/preview/timeline';
+import { ViewClient } from '../src/ui/preview/viewClient';
 import type { BenchRow, BenchSection } from './harness';
 import { median, timeMsAsync } from './harness';
 import { typingStream } from './replay';
@@ -30,6 +33,8 @@ const BUILD_BUDGET_MS = 2000;
 const FORMAT_RATIO_BUDGET = 2;
 /** performance.md: the extension host is never blocked by Candor for more than 50 ms. */
 const HOST_BLOCK_BUDGET_MS = 50;
+/** Opening the preview on a 100k-event log: select, build with redaction, read back, first rows. */
+const OPEN_PREVIEW_BUDGET_MS = 3000;
 /** Reading validates every line and replays every document: a few times the bare parse. */
 const READ_RATIO_BUDGET = 4;
 
@@ -174,12 +179,100 @@ export const bundleBench: BenchSection = {
       ok: read.candor / read.floor <= READ_RATIO_BUDGET,
       gross: read.candor / read.floor > 3 * READ_RATIO_BUDGET,
     });
+    rows.push(...(await openPreviewRows(day, quick)));
     if (!quick) {
       rows.push(await hostDelayRow(day));
     }
     return rows;
   },
 };
+
+/** Writes `events` as a log in `dir` (segments of 20k records, as the store would). */
+async function writeLog(dir: string, events: readonly LoggedEvent[]): Promise<void> {
+  const perSegment = 20_000;
+  for (let k = 0; k * perSegment < events.length; k++) {
+    const lines = events.slice(k * perSegment, (k + 1) * perSegment).map((e) => encodeRecord(e.seq, e.event));
+    await writeFile(join(dir, `seg-${String(k + 1).padStart(6, '0')}.log`), lines.join(''));
+  }
+}
+
+/** Floor of opening the preview: read every segment and JSON.parse every record, nothing else. */
+async function readAndParseLog(dir: string): Promise<number> {
+  let n = 0;
+  for (const name of (await readdir(dir)).filter((x) => x.endsWith('.log')).sort()) {
+    const text = await readFile(join(dir, name), 'utf8');
+    for (const line of text.split('\n')) {
+      const tab = line.indexOf('\t', line.indexOf('\t') + 1);
+      if (tab > 0) {
+        n += (JSON.parse(line.slice(tab + 1)) as { ts: number }).ts > 0 ? 1 : 0;
+      }
+    }
+  }
+  return n;
+}
+
+/**
+ * What "Preview What Would Be Shared" does from the command to the first screen, with the same
+ * workers the extension uses: select from the log and build with redaction and the policy of
+ * default settings (bundle worker, the view worker starting meanwhile, as the extension does),
+ * read the bytes back (view worker), and fetch the summary and the first chunk of rows.
+ */
+async function openPreview(dir: string, selection: { readonly from?: number; readonly to?: number } = {}): Promise<number> {
+  const view = new ViewClient(join(__dirname, '..', 'src', 'ui', 'preview', 'viewWorker.js'));
+  try {
+    const built = await buildBundleInWorker(
+      {
+        source: { kind: 'log', dir, selection },
+        params: {
+          receipt: RECEIPT,
+          extensionVersion: '0.1.0',
+          createdAt: '2025-11-30T18:00:00.000Z',
+          policyVersion: 'bench',
+          policy: { version: 'user-settings', exclude: effectiveExcludes([]), maxFileSizeKB: 512, excludeGitignored: true },
+          folders: [{ name: 'ws', fsPath: dir }],
+        },
+      },
+      { workerScript: join(__dirname, '..', 'src', 'bundle', 'worker.js') },
+    );
+    const copy = new Uint8Array(built.bytes);
+    const { summary } = await view.request('load', { bytes: copy.buffer, expectedSha256: built.sha256 }, [copy.buffer]);
+    const [first] = chunkRanges(summary.events);
+    const rows = first === undefined ? [] : await view.request('rows', { offset: first[0], count: first[1] });
+    return rows.length;
+  } finally {
+    view.dispose();
+  }
+}
+
+/** Opening the preview on a 100k-event log, end to end (wall and CPU), whole log and its second half. Exported for ad-hoc runs. */
+export async function openPreviewRows(day: readonly LoggedEvent[], quick: boolean): Promise<BenchRow[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'candor-open-bench-'));
+  try {
+    await writeLog(dir, day);
+    const rounds = quick ? 1 : 3;
+    const all = await interleaveAsync(rounds, () => readAndParseLog(dir), () => openPreview(dir));
+    const mid = day[day.length >> 1].event.ts;
+    const half = await interleaveAsync(rounds, () => readAndParseLog(dir), () => openPreview(dir, { from: mid }));
+    const row = (measure: string, floor: number, candor: number): BenchRow => ({
+      measure,
+      floor,
+      candor,
+      unit: 'ms',
+      ratio: candor / floor,
+      budget: `≤ ${OPEN_PREVIEW_BUDGET_MS} ms`,
+      ok: candor <= OPEN_PREVIEW_BUDGET_MS,
+      gross: candor > 3 * OPEN_PREVIEW_BUDGET_MS,
+    });
+    return [
+      row('open preview, 100k-event log, end to end (wall; floor: read + JSON.parse of the log)', all.floor, all.candor),
+      // Both workers and zlib's pool run at once: CPU time exceeds wall time on two cores.
+      { ...row('open preview, 100k-event log, end to end (CPU, all threads)', all.floorCpu, all.candorCpu), budget: 'info', ok: true, gross: false },
+      row('open preview, second half of a 100k-event log (wall; documents start from snapshots of the first half)', half.floor, half.candor),
+    ];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 /**
  * The point of the worker: while it builds a day's bundle from a log on disk, the calling thread
@@ -188,11 +281,7 @@ export const bundleBench: BenchSection = {
 async function hostDelayRow(day: readonly LoggedEvent[]): Promise<BenchRow> {
   const dir = await mkdtemp(join(tmpdir(), 'candor-bundle-bench-'));
   try {
-    const perSegment = 20_000;
-    for (let k = 0; k * perSegment < day.length; k++) {
-      const lines = day.slice(k * perSegment, (k + 1) * perSegment).map((e) => encodeRecord(e.seq, e.event));
-      await writeFile(join(dir, `seg-${String(k + 1).padStart(6, '0')}.log`), lines.join(''));
-    }
+    await writeLog(dir, day);
     // Floor: the same thread while another worker spins for as long: on a shared machine the OS
     // deschedules this thread now and then, which is not Candor blocking it.
     const t0 = Date.now();

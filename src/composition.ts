@@ -4,13 +4,15 @@ import { Config } from './config';
 import { registerCommands } from './commands';
 import type { Logger } from './model/logger';
 import { describeError } from './model/logger';
+import type { SeqRange } from './bundle/seqRanges';
 import type { PerfProbe } from './perfProbe';
 import { RecordingController } from './recordingController';
 import { localData, openEventLog } from './storeAdapter';
 import { createTestHooks, testHooksEnabled, type CandorApi } from './testHooks';
 import { CandorView } from './ui/candorView';
 import { ConsentPanel } from './ui/consentPanel';
-import { listSessions } from './ui/preview/logSessions';
+import { ApprovalLedger } from './ui/preview/approvals';
+import { LogIndex } from './ui/preview/logSessions';
 import { Outbox } from './ui/preview/outbox';
 import { PREVIEW_VIEW_TYPE } from './ui/preview/previewPanel';
 import { PreviewService } from './ui/preview/previewService';
@@ -37,12 +39,18 @@ export async function createCandor(
   const native = new NativePrompter();
   const scripted = testHooksEnabled() ? new ScriptedPrompter(native) : undefined;
   const prompter: Prompter = scripted ?? native;
-  const statusBar = new StatusBar();
   const declared = (context.extension.packageJSON as { version?: unknown }).version;
   const extensionVersion = typeof declared === 'string' ? declared : '0.0.0';
 
   const config = new Config();
   const storageDir = context.storageUri?.fsPath;
+  // Without a folder there is no workspace storage and no log: nothing is ever written there then,
+  // but the objects still need a place (global storage), so they are built the same way.
+  const base = storageDir ?? path.join(context.globalStorageUri.fsPath, 'no-workspace');
+  // Which log events were approved, beside the log. Deleting the log restarts its seqs, so the
+  // record of approvals goes first (and the unapproved preview copy with it); the outbox stays.
+  const approvals = new ApprovalLedger(path.join(base, 'approvals.json'));
+  const previewStore = new PreviewStore(path.join(base, 'preview'));
   const controller = new RecordingController({
     extensionUri: context.extensionUri,
     extensionVersion,
@@ -52,22 +60,30 @@ export async function createCandor(
     config,
     logger,
     prompter,
-    statusBar,
     openLog: (dir) => openEventLog(dir, logger),
-    localData,
+    localData: {
+      ...localData,
+      deleteLog: async (dir) => {
+        await approvals.clear();
+        await previewStore.clear();
+        await localData.deleteLog(dir);
+      },
+    },
     measure: probe ? (ms: number) => probe.measure(ms) : undefined,
   });
-  // Without a folder there is no workspace storage and no log: nothing is ever written there then,
-  // but the objects still need a place (global storage), so they are built the same way.
-  const base = storageDir ?? path.join(context.globalStorageUri.fsPath, 'no-workspace');
+  const statusBar = new StatusBar(controller);
   const outboxDir = path.join(base, 'outbox');
   const outbox = new Outbox(outboxDir);
+  const index = new LogIndex(() => controller.logDir);
+  const approved = (): Promise<SeqRange[]> => approvals.approved((m) => logger.warn(m));
   const candorView = new CandorView(
     {
       get state() {
         return controller.state;
       },
-      sessions: async () => (controller.logDir === undefined ? [] : (await listSessions(controller.logDir)).reverse()),
+      onDidChange: controller.onDidChange,
+      sessions: async () => [...(await index.read()).sessions].reverse(),
+      approved,
       outbox: () => outbox.list(),
     },
     logger,
@@ -79,16 +95,23 @@ export async function createCandor(
     logger,
     prompter,
     outbox,
-    store: new PreviewStore(path.join(base, 'preview')),
+    store: previewStore,
+    approvals,
+    index,
     exclusions: () => config.excludes,
     onDidChangeOutbox: () => candorView.refresh(),
   });
 
   context.subscriptions.push(
-    statusBar,
     controller,
+    statusBar,
     previews,
     candorView,
+    controller.onDidChange((change) => {
+      if (change === 'deleted') {
+        void previews.onLocalDataDeleted().catch((err: unknown) => logger.error(`Preview: ${describeError(err)}`));
+      }
+    }),
     ...registerCommands(controller, () => channel.show(), {
       preview: (arg) => previews.preview(arg),
       openApproved: (sha256) => previews.openApproved(sha256),
@@ -106,7 +129,7 @@ export async function createCandor(
 
   await controller.restore();
   return {
-    api: scripted ? { testing: createTestHooks(controller, scripted, previews, outboxDir) } : {},
+    api: scripted ? { testing: createTestHooks(controller, scripted, previews, outboxDir, candorView) } : {},
     shutdown: () => controller.shutdown(),
   };
 }

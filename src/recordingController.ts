@@ -13,6 +13,7 @@ import {
 import { ConsentHistory } from './consent/consentHistory';
 import { ConsentStore, ensureSalt, type MementoLike } from './consent/consentStore';
 import { createReceipt, workspaceId } from './consent/receipt';
+import { CATEGORIES } from './model/events';
 import type { Logger } from './model/logger';
 import { describeError } from './model/logger';
 import type { PolicyGate } from './privacy/policy/gate';
@@ -21,9 +22,12 @@ import { allowsCategory } from './privacy/policy/model';
 import { currentFolders, DocumentResolver } from './recorder/documentResolver';
 import { ExclusionMatcher } from './recorder/exclusion';
 import { RecordingSession, type OpenLog } from './recordingSession';
+import { categoryInfos, forbiddenCategories, forbiddenNote } from './ui/categories';
 import { ConsentPanel } from './ui/consentPanel';
 import type { Prompter } from './ui/prompter';
-import type { StatusBar } from './ui/statusBar';
+import type { CategoryInfo } from './ui/protocol';
+import type { StatusFigures } from './ui/statusBar';
+import { Throttle } from './ui/throttle';
 import { Disposable } from './util/disposable';
 
 /** Local-data operations the controller needs of the store. */
@@ -43,7 +47,6 @@ export interface ControllerDeps {
   readonly config: Config;
   readonly logger: Logger;
   readonly prompter: Prompter;
-  readonly statusBar: StatusBar;
   readonly openLog: OpenLog;
   readonly localData: LocalData;
   /** Benchmark only: told how long each recorder handler ran. */
@@ -52,13 +55,28 @@ export interface ControllerDeps {
 
 const RETENTION_INTERVAL_MS = 6 * 60 * 60 * 1000;
 
+/** How often, at most, a growing log is announced (the Candor view and the status bar follow it). */
+export const LOG_CHANGE_INTERVAL_MS = 2000;
+
+/**
+ * What changed: consent (granted, withdrawn, paused, resumed), the recording session (opened or
+ * closed), the log (it grew; at most every LOG_CHANGE_INTERVAL_MS), or the local data (deleted).
+ */
+export type ControllerChange = 'consent' | 'session' | 'log' | 'deleted';
+
 /**
  * Owns the consent state and the recording session of this window's workspace. Every path that
  * could write an event goes through `mayRecord`; every consent change is persisted, appended to
- * the local history, and reflected in the status bar and context keys.
+ * the local history, reflected in the context keys, and announced through `onDidChange` (the
+ * status bar and the Candor view listen).
  */
 export class RecordingController extends Disposable {
   private consent: ConsentSnapshot = INITIAL_CONSENT;
+  private readonly changed = this._register(new vscode.EventEmitter<ControllerChange>());
+  /** Fires on every consent or session change, when local data is deleted, and (throttled) as the log grows. */
+  readonly onDidChange = this.changed.event;
+  /** Pokes from every logged event become at most one 'log' change per interval. */
+  private readonly logGrew = this._register(new Throttle(LOG_CHANGE_INTERVAL_MS, () => this.changed.fire('log')));
   private session: RecordingSession | undefined;
   private consentPanel: ConsentPanel | undefined;
   private readonly store: ConsentStore;
@@ -66,7 +84,6 @@ export class RecordingController extends Disposable {
   /** Serialises state changes: a pause arriving during a start waits for it. */
   private queue: Promise<unknown> = Promise.resolve();
   private retentionTimer: NodeJS.Timeout | undefined;
-  private statusTimer: NodeJS.Timeout | undefined;
   /** While a session is open: re-decides documents when a .gitignore changes. */
   private gitignoreWatcher: vscode.Disposable | undefined;
 
@@ -87,6 +104,11 @@ export class RecordingController extends Disposable {
     return this.deps.storageDir ? path.join(this.deps.storageDir, 'log') : undefined;
   }
 
+  /** This session's figures, for the status bar (zero while not recording). */
+  get figures(): StatusFigures {
+    return this.session?.figures ?? { events: 0, dropped: 0 };
+  }
+
   /** On activation: pick up where this workspace left off (recording resumes, paused stays paused). */
   async restore(): Promise<void> {
     const saved = this.store.load();
@@ -100,6 +122,8 @@ export class RecordingController extends Disposable {
       }
     }
     this.refresh();
+    // The restored state (paused stays paused) must show at once: the status bar follows this.
+    this.changed.fire('consent');
   }
 
   /**
@@ -135,12 +159,33 @@ export class RecordingController extends Disposable {
     this.consentPanel = ConsentPanel.show(this.deps.extensionUri, this, this.consentPanel);
   }
 
+  /** The consent panel, while one is open (the test hooks reach it through here). */
+  get openConsentPanel(): ConsentPanel | undefined {
+    return this.consentPanel?.disposed === false ? this.consentPanel : undefined;
+  }
+
   /** Re-opens a consent panel that VS Code restored after a reload. */
   reviveConsentPanel(panel: vscode.WebviewPanel): void {
     this.consentPanel = ConsentPanel.revive(panel, this.deps.extensionUri, this);
   }
 
-  /** The developer accepted the consent screen with these categories. */
+  /**
+   * The consent screen's rows: every category, those the team policy in force forbids disabled
+   * with the reason (and all of them when the policy cannot be read: nothing can be granted then).
+   */
+  async consentChoices(): Promise<readonly CategoryInfo[]> {
+    const prepared = await this.loadPolicy();
+    if (!prepared.ok) {
+      return categoryInfos(CATEGORIES).map((c) => ({ ...c, checked: false, disabled: true, note: c.note ?? 'the team policy cannot be read' }));
+    }
+    return categoryInfos(CATEGORIES, prepared.policy);
+  }
+
+  /**
+   * The developer accepted the consent screen with these categories (also the test hooks' way in).
+   * Checked against the policy in force now: a grant naming a category the team policy forbids
+   * is refused whole — the webview is untrusted, and the policy may have changed since it rendered.
+   */
   accept(categories: readonly string[]): Promise<void> {
     return this.serialize(async () => {
       if (!vscode.workspace.isTrusted || !this.logDir) {
@@ -148,6 +193,14 @@ export class RecordingController extends Disposable {
       }
       if (this.consent.state !== 'off' && this.consent.state !== 'withdrawn') {
         return;
+      }
+      const prepared = await this.loadPolicy();
+      if (!prepared.ok) {
+        throw new Error(prepared.message);
+      }
+      const forbidden = forbiddenCategories(categories, prepared.policy);
+      if (forbidden.length > 0) {
+        throw new Error(`Not started: ${forbidden.join(', ')} ${forbidden.length === 1 ? 'is' : 'are'} ${forbiddenNote(prepared.policy)}.`);
       }
       const receipt = createReceipt({
         categories,
@@ -212,12 +265,16 @@ export class RecordingController extends Disposable {
     });
   }
 
-  /** "Delete Local Data": removes every unapproved event of this workspace. */
+  /**
+   * "Delete Local Data": removes the local log (every unapproved event, and the approved ones,
+   * which live on in their bundles in the outbox). The composition root clears the record of
+   * approvals and the preview under review first (see localData.deleteLog there).
+   */
   async deleteFlow(): Promise<void> {
     const del = 'Delete';
     const answer = await this.deps.prompter.confirm(
       'Delete all of Candor’s local data for this workspace?',
-      'Every recorded event that you have not shared is deleted from this machine. This cannot be undone. Recording, if on, continues into a new, empty log.',
+      'The local log of this workspace is deleted from this machine, with every event you have not approved. Bundles you approved stay in the outbox. This cannot be undone. Recording, if on, continues into a new, empty log.',
       del,
     );
     if (answer !== del) {
@@ -252,8 +309,9 @@ export class RecordingController extends Disposable {
     if (this.logDir) {
       await this.deps.localData.deleteLog(this.logDir);
       this.deps.logger.info('Deleted local data for this workspace.');
+      this.changed.fire('deleted');
     }
-    void vscode.window.showInformationMessage('Candor deleted the local data of this workspace.');
+    void vscode.window.showInformationMessage('Candor deleted the local data of this workspace. Bundles you approved stay in the outbox.');
   }
 
   private async openSession(op: 'start' | 'resume'): Promise<void> {
@@ -299,6 +357,7 @@ export class RecordingController extends Disposable {
           terminalOutputCapBytes: config.terminalOutputCapBytes,
         },
         onLogError: (err) => this.onLogError(err),
+        onAppend: () => this.logGrew.poke(),
         measure: this.deps.measure,
       });
     } catch (err) {
@@ -310,8 +369,8 @@ export class RecordingController extends Disposable {
     this.watchGitignores(gate, documents);
     this.deps.logger.info(`Recording ${op === 'start' ? 'started' : 'resumed'} (${categories.join(', ')}; policy ${prepared.policy.version}).`);
     this.scheduleRetention();
-    this.startStatusTimer();
     this.refresh();
+    this.changed.fire('session');
   }
 
   private async closeSession(op: 'pause' | 'stop'): Promise<void> {
@@ -323,6 +382,9 @@ export class RecordingController extends Disposable {
     if (session) {
       await session.end(op);
       this.deps.logger.info(`Recording ${op === 'pause' ? 'paused' : 'stopped'}.`);
+      if (!this.isDisposed) {
+        this.changed.fire('session');
+      }
     }
   }
 
@@ -359,13 +421,16 @@ export class RecordingController extends Disposable {
       this.deps.logger.error(`Could not append to the consent history: ${describeError(err)}`);
     }
     this.refresh();
+    if (!this.isDisposed) {
+      this.changed.fire('consent');
+    }
   }
 
+  /** Context keys for menus; the status bar and the view follow `onDidChange`. */
   private refresh(): void {
     const { state } = this.consent;
     void vscode.commands.executeCommand('setContext', 'candor.recording', state === 'recording');
     void vscode.commands.executeCommand('setContext', 'candor.paused', state === 'paused');
-    this.deps.statusBar.update(this.consent, this.session?.figures ?? { events: 0, dropped: 0 });
   }
 
   private workspaceId(): string {
@@ -426,20 +491,10 @@ export class RecordingController extends Disposable {
     this.retentionTimer.unref?.();
   }
 
-  /** The status tooltip's figures are refreshed every few seconds, not per event. */
-  private startStatusTimer(): void {
-    this.statusTimer = setInterval(() => this.refresh(), 5000);
-    this.statusTimer.unref?.();
-  }
-
   private clearTimers(): void {
     if (this.retentionTimer) {
       clearInterval(this.retentionTimer);
       this.retentionTimer = undefined;
-    }
-    if (this.statusTimer) {
-      clearInterval(this.statusTimer);
-      this.statusTimer = undefined;
     }
   }
 

@@ -27,6 +27,7 @@ export class RecordingSession extends Disposable {
   private readonly recorder: Recorder;
   private ended = false;
   private emitted = 0;
+  private readonly onAppend: (() => void) | undefined;
 
   private constructor(
     private readonly log: LogWriter,
@@ -36,10 +37,12 @@ export class RecordingSession extends Disposable {
       documents: DocumentResolver;
       settings: RecorderSettings;
       onLogError: (err: Error) => void;
+      onAppend?: (() => void) | undefined;
       measure?: ((ms: number) => void) | undefined;
     },
   ) {
     super();
+    this.onAppend = args.onAppend;
     this._register(log.onError(args.onLogError));
     this.recorder = this._register(
       new Recorder({
@@ -62,6 +65,8 @@ export class RecordingSession extends Disposable {
     documents: DocumentResolver;
     settings: RecorderSettings;
     onLogError: (err: Error) => void;
+    /** Called after every event handed to the log: must be cheap (the controller throttles it). */
+    onAppend?: (() => void) | undefined;
     measure?: ((ms: number) => void) | undefined;
   }): Promise<RecordingSession> {
     const log = await args.openLog(args.logDir);
@@ -81,6 +86,7 @@ export class RecordingSession extends Disposable {
     }
     this.emitted++;
     this.log.append(event);
+    this.onAppend?.();
   }
 
   /** Flushes and fsyncs everything appended so far (for tests and before reading the log). */

@@ -1,9 +1,10 @@
 import type { BundleManifest } from './bundle/types';
 import type { ConsentSnapshot } from './consent/consentMachine';
 import type { RecordingController } from './recordingController';
+import type { CandorView } from './ui/candorView';
 import type { PreviewService } from './ui/preview/previewService';
 import type { ScriptedPrompter } from './ui/prompter';
-import type { PreviewStatus, PreviewToWebview } from './ui/protocol';
+import type { CategoryInfo, ConsentToWebview, PreviewStatus, PreviewToWebview } from './ui/protocol';
 
 /** The open preview panel's host side, as tests see it. */
 export interface PreviewTestHandle {
@@ -40,6 +41,15 @@ export interface CandorTestHooks {
   preview(): PreviewTestHandle | undefined;
   /** `<workspace storage>/outbox`. */
   outboxDir(): string;
+  /** The consent screen's rows as the host computes them from the policy in force now. */
+  consentChoices(): Promise<readonly CategoryInfo[]>;
+  /**
+   * The open consent panel (after "Start Recording"): the rows it offered, and a way to feed it a
+   * webview message through the same validation as a real one (resolves with what it posted).
+   */
+  consentPanel(): { readonly offered: readonly CategoryInfo[] | undefined; handleMessage(message: unknown): Promise<ConsentToWebview[]> } | undefined;
+  /** The Candor view: how often it was told to refresh, and its session rows (label, description). */
+  view(): { readonly refreshes: number; sessions(): Promise<{ label: string; description: string }[]> };
 }
 
 export interface CandorApi {
@@ -50,8 +60,23 @@ export function testHooksEnabled(env: NodeJS.ProcessEnv = process.env): boolean 
   return env['CANDOR_TEST_HOOKS'] === '1';
 }
 
-export function createTestHooks(controller: RecordingController, prompter: ScriptedPrompter, previews: PreviewService, outboxDir: string): CandorTestHooks {
+export function createTestHooks(
+  controller: RecordingController,
+  prompter: ScriptedPrompter,
+  previews: PreviewService,
+  outboxDir: string,
+  candorView: CandorView,
+): CandorTestHooks {
   return {
+    consentChoices: () => controller.consentChoices(),
+    consentPanel: () => {
+      const panel = controller.openConsentPanel;
+      return panel === undefined ? undefined : { offered: panel.offered, handleMessage: (m) => panel.handleForTest(m) };
+    },
+    view: () => ({
+      refreshes: candorView.refreshCount,
+      sessions: () => candorView.sessionRows(),
+    }),
     grantConsent: (categories) => controller.accept(categories),
     answerModals: (...answers) => prompter.enqueue(...answers),
     get modalsAsked() {

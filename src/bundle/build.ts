@@ -1,17 +1,21 @@
 /**
- * Building a bundle: raw events from the local log → consent scope → exclusions → the reviewer's
- * actions → on-device redaction → manifest → content → compressed file. And the preview's edit
+ * Building a bundle: raw events from the local log → consent scope → exclusions → the policy in
+ * force now (src/privacy/policy) → the reviewer's actions → on-device redaction → manifest →
+ * content → compressed file. And the preview's edit
  * operations, which append a reviewer action and rebuild from the same raw input (so a dropped
  * event is dropped before redaction, and redaction placeholders stay consistent).
  */
 import type { ConsentReceipt } from '../consent/consentMachine';
 import type { LoggedEvent } from '../model/events';
-import { applyConsent, applyExclusions, applyReviewerActions } from './edits';
+import type { PolicyFolderRef } from '../privacy/policy/gate';
+import { applyPolicyToEvents } from '../privacy/policy/events';
+import type { TeamPolicy } from '../privacy/policy/model';
+import { applyCategories, applyConsent, applyExclusions, applyReviewerActions } from './edits';
 import { BundleError } from './errors';
 import type { EncodedBundle } from './format';
 import { encodeContent, serializeContent } from './format';
 import { checkConsentScope, eventFigures } from './manifest';
-import type { BundleManifest, Redactor, ReviewerAction } from './types';
+import type { BundleManifest, ManifestPolicyExclusions, Redactor, ReviewerAction } from './types';
 import { BUNDLE_FORMAT_VERSION } from './types';
 import { validateEvent, validateReceipt } from './validate';
 
@@ -24,9 +28,21 @@ export interface BundleParams {
   readonly extensionVersion: string;
   /** Passed in (never read from the clock here), so a rebuild gives the same bytes. */
   readonly createdAt: string | Date;
+  /**
+   * The policy version the manifest names: the team policy's when one is applied (then it is
+   * `policy.version`), else the consent text's (the receipt's).
+   */
   readonly policyVersion: string;
   /** Exclusion globs (src/recorder/exclusion.ts syntax) to apply and to list in the manifest. */
   readonly exclusions?: readonly string[];
+  /**
+   * The policy in force now (already merged: the developer's settings and the team's), applied
+   * again at bundle time: a log may hold events recorded before a glob or category was forbidden,
+   * or before a file was .gitignored. Its removals are listed in `manifest.exclusions.policy`.
+   */
+  readonly policy?: TeamPolicy;
+  /** The workspace folders the events were recorded in, for the policy's folder checks (none: the CLI on a copied log). */
+  readonly folders?: readonly PolicyFolderRef[];
   /** The reviewer's actions so far, applied in order. */
   readonly reviewerActions?: readonly ReviewerAction[];
 }
@@ -114,6 +130,7 @@ export async function buildBundle(input: BundleInput, control?: BuildControl): P
   if (input.extensionVersion === '' || input.policyVersion === '') {
     throw new BundleError('bad-input', 'extensionVersion and policyVersion must not be empty');
   }
+  const policy = input.policy;
   const createdAt = isoTime(input.createdAt);
   const patterns = [...new Set(input.exclusions ?? [])].filter((p) => p.trim() !== '');
 
@@ -123,7 +140,20 @@ export async function buildBundle(input: BundleInput, control?: BuildControl): P
   }
   const consented = applyConsent(input.events, receipt);
   const included = applyExclusions(consented.events, patterns);
-  const applied = applyReviewerActions(included.kept, input.reviewerActions ?? []);
+  let kept = included.kept;
+  let policyRecord: ManifestPolicyExclusions | undefined;
+  if (policy !== undefined) {
+    const byCategory = policy.categories === undefined ? { events: kept, affected: 0 } : applyCategories(kept, policy.categories);
+    const applied = await applyPolicyToEvents(byCategory.events, policy, { folders: input.folders ?? [] });
+    kept = applied.kept;
+    policyRecord = {
+      version: policy.version,
+      events: applied.removed,
+      outsideCategories: byCategory.affected,
+      files: { ...applied.files },
+    };
+  }
+  const applied = applyReviewerActions(kept, input.reviewerActions ?? []);
 
   reportPhase(control, 'redact');
   const redacted = await input.redactor.redact(applied.events, {
@@ -152,7 +182,12 @@ export async function buildBundle(input: BundleInput, control?: BuildControl): P
     ...(figures.range === undefined ? {} : { range: figures.range }),
     counts: figures.counts,
     files: figures.files,
-    exclusions: { patterns, events: included.removed, outsideConsent: consented.affected },
+    exclusions: {
+      patterns,
+      events: included.removed,
+      outsideConsent: consented.affected,
+      ...(policyRecord === undefined ? {} : { policy: policyRecord }),
+    },
     redaction: {
       engine: redacted.report.engine,
       findings: [...redacted.report.findings].sort((a, b) => (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0)),

@@ -125,7 +125,16 @@ function moveState<V>(map: Map<string, V>, from: string, to: string): void {
  * when consent was narrowed after recording (the receipt shipped must cover every byte).
  */
 export function applyConsent(events: readonly LoggedEvent[], receipt: ConsentReceipt): { events: LoggedEvent[]; affected: number } {
-  const granted = new Set<string>(receipt.categories);
+  return applyCategories(events, receipt.categories);
+}
+
+/**
+ * Leaves out events of categories not in `allowed`, and strips terminal output unless
+ * `terminalOutput` is allowed. `affected` counts events removed or stripped. (The consent
+ * receipt's categories, and at bundle time those of the policy in force.)
+ */
+export function applyCategories(events: readonly LoggedEvent[], allowed: readonly string[]): { events: LoggedEvent[]; affected: number } {
+  const granted = new Set<string>(allowed);
   const keepOutput = granted.has('terminalOutput');
   const outside = (e: LoggedEvent): boolean => {
     const category = eventCategory(e.event);

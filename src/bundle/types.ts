@@ -91,6 +91,28 @@ export interface ManifestFile {
   readonly events: number;
 }
 
+/** Files a policy left out, per reason (counts only: a path can itself be private). */
+export interface ManifestPolicyFiles {
+  /** Matched one of the policy's exclusion globs. */
+  readonly excluded: number;
+  /** In a folder the policy does not allow (e.g. licence not on its allow-list), or in none. */
+  readonly ineligible: number;
+  readonly gitignored: number;
+  readonly binary: number;
+  readonly 'too-large': number;
+}
+
+/** The policy applied again at bundle time, and what it removed. */
+export interface ManifestPolicyExclusions {
+  /** The version of the policy applied (the team's when there is one). */
+  readonly version: string;
+  /** Events left out because they named a file the policy does not allow (or depended on one). */
+  readonly events: number;
+  /** Events left out, or terminal outputs stripped, because the policy does not allow their category. */
+  readonly outsideCategories: number;
+  readonly files: ManifestPolicyFiles;
+}
+
 export interface BundleManifest {
   /** Always 1 in this version (also in the header line). */
   readonly format: 1;
@@ -125,6 +147,8 @@ export interface BundleManifest {
     readonly events: number;
     /** Events left out (or `out` fields stripped) because the receipt does not cover their category. */
     readonly outsideConsent: number;
+    /** What the policy in force when the bundle was built removed (absent when none was applied). */
+    readonly policy?: ManifestPolicyExclusions;
   };
   readonly redaction: BundleRedactionReport;
   readonly reviewerActions: readonly ManifestReviewerAction[];

@@ -260,7 +260,9 @@ export const MANIFEST_KEYS = {
   range: { required: ['firstTs', 'lastTs'], optional: [] },
   counts: { required: ['events', 'byType'], optional: [] },
   file: { required: ['f', 'events'], optional: [] },
-  exclusions: { required: ['patterns', 'events', 'outsideConsent'], optional: [] },
+  exclusions: { required: ['patterns', 'events', 'outsideConsent'], optional: ['policy'] },
+  policyExclusions: { required: ['version', 'events', 'outsideCategories', 'files'], optional: [] },
+  policyFiles: { required: ['excluded', 'ineligible', 'gitignored', 'binary', 'too-large'], optional: [] },
   redaction: { required: ['engine', 'findings', 'eventsChanged'], optional: [] },
   finding: { required: ['rule', 'kind', 'values', 'occurrences'], optional: [] },
   reviewerAction: { required: ['action', 'detail', 'at', 'removed'], optional: [] },
@@ -352,10 +354,22 @@ export function validateManifest(raw: unknown): BundleManifest {
   });
 
   const exclusions = expectObject(m['exclusions'], '$.exclusions');
-  exactKeys(exclusions, '$.exclusions', MANIFEST_KEYS.exclusions.required);
+  exactKeys(exclusions, '$.exclusions', MANIFEST_KEYS.exclusions.required, MANIFEST_KEYS.exclusions.optional);
   expect(expectArray(exclusions['patterns'], '$.exclusions.patterns').every((p) => nonEmpty.test(p)), 'a list of non-empty strings', '$.exclusions.patterns');
   expect(nat.test(exclusions['events']), nat.name, '$.exclusions.events');
   expect(nat.test(exclusions['outsideConsent']), nat.name, '$.exclusions.outsideConsent');
+  if (Object.hasOwn(exclusions, 'policy')) {
+    const policy = expectObject(exclusions['policy'], '$.exclusions.policy');
+    exactKeys(policy, '$.exclusions.policy', MANIFEST_KEYS.policyExclusions.required);
+    expect(nonEmpty.test(policy['version']), 'a non-empty string', '$.exclusions.policy.version');
+    expect(nat.test(policy['events']), nat.name, '$.exclusions.policy.events');
+    expect(nat.test(policy['outsideCategories']), nat.name, '$.exclusions.policy.outsideCategories');
+    const files = expectObject(policy['files'], '$.exclusions.policy.files');
+    exactKeys(files, '$.exclusions.policy.files', MANIFEST_KEYS.policyFiles.required);
+    for (const key of MANIFEST_KEYS.policyFiles.required) {
+      expect(nat.test(files[key]), nat.name, `$.exclusions.policy.files.${key}`);
+    }
+  }
 
   const redaction = expectObject(m['redaction'], '$.redaction');
   exactKeys(redaction, '$.redaction', MANIFEST_KEYS.redaction.required);

@@ -60,11 +60,11 @@ export async function runBuildWorker(port: MessagePort, params: WorkerBuildParam
     const redactor = await loadRedactor(params);
     const source = params.source;
     let built: BuiltBundle;
-    let fromLog: Pick<LogBundle, 'skipped' | 'damaged' | 'synthesized'> = { skipped: [], damaged: 0, synthesized: 0 };
+    let fromLog: Pick<LogBundle, 'skipped' | 'damaged' | 'synthesized' | 'covered'> = { skipped: [], damaged: 0, synthesized: 0, covered: [] };
     if (source.kind === 'log') {
       const b = await buildBundleFromLog(source.dir, { ...params.params, ...source.selection, redactor }, control);
       built = b;
-      fromLog = { skipped: b.skipped, damaged: b.damaged, synthesized: b.synthesized };
+      fromLog = { skipped: b.skipped, damaged: b.damaged, synthesized: b.synthesized, covered: b.covered };
     } else {
       built = await buildBundle({ ...params.params, events: source.events, redactor }, control);
     }

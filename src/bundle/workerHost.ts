@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { BuildProgress } from './build';
 import { BundleError } from './errors';
 import type { SkippedRecord } from './fromLog';
+import type { SeqRange } from './seqRanges';
 import type { BundleManifest } from './types';
 import type { HostToWorker, WorkerBuildParams, WorkerToHost } from './workerProtocol';
 
@@ -29,6 +30,8 @@ export interface WorkerBuildResult {
   readonly skipped: readonly SkippedRecord[];
   readonly damaged: number;
   readonly synthesized: number;
+  /** The log seqs the selection took: what approving this bundle decides. */
+  readonly covered: readonly SeqRange[];
 }
 
 /** Builds a bundle in a worker thread. Rejects with `BundleError` (`cancelled` after a cancel). */
@@ -72,6 +75,7 @@ export function buildBundleInWorker(params: WorkerBuildParams, options: WorkerBu
               skipped: m.skipped,
               damaged: m.damaged,
               synthesized: m.synthesized,
+              covered: m.covered,
             }),
           );
           return;

@@ -8,6 +8,7 @@ import type { MachineIdentity } from '../privacy/identity';
 import type { BuildProgress, BundleParams } from './build';
 import type { BundleErrorCode } from './errors';
 import type { LogSelection, SkippedRecord } from './fromLog';
+import type { SeqRange } from './seqRanges';
 import type { BundleManifest } from './types';
 
 export type WorkerSource =
@@ -17,7 +18,10 @@ export type WorkerSource =
 
 export interface WorkerBuildParams {
   readonly source: WorkerSource;
-  /** Everything but the events (`createdAt` as an ISO string: it crosses a thread boundary). */
+  /**
+   * Everything but the events (`createdAt` as an ISO string: it crosses a thread boundary), with
+   * the policy in force and the workspace folders: the worker applies the policy again.
+   */
   readonly params: Omit<BundleParams, 'events' | 'createdAt'> & { readonly createdAt: string };
   /**
    * Absolute path of a module exporting `createRedactor(): Redactor`, loaded in the worker. When
@@ -41,6 +45,8 @@ export interface WorkerResultMessage {
   readonly skipped: readonly SkippedRecord[];
   readonly damaged: number;
   readonly synthesized: number;
+  /** The log seqs the selection took (empty for `events`): what approving this bundle decides. */
+  readonly covered: readonly SeqRange[];
 }
 
 export type WorkerToHost =

@@ -17,6 +17,9 @@ import { verifyBundle } from '../bundle/verify';
 import type { ConsentReceipt } from '../consent/consentMachine';
 import { describeError } from '../model/logger';
 import { loadMachineIdentity } from '../privacy/identity';
+import { loadTeamPolicy } from '../privacy/policy/load';
+import type { TeamPolicy } from '../privacy/policy/model';
+import { PolicyError } from '../privacy/policy/model';
 import { Replayer } from '../replay/replayer';
 import type { Command, CommandContext, CommandInput } from './command';
 import { EXIT_FAILURE, EXIT_OK, InputError, UsageError } from './command';
@@ -75,6 +78,18 @@ async function readReceipt(cwd: string, file: string): Promise<ConsentReceipt> {
     return validateReceipt(candidate, 'receipt');
   } catch (err) {
     throw new InputError(`the consent receipt ${path} is not valid: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** Reads and validates a team policy file exactly as the extension does (src/privacy/policy/load.ts). */
+async function readPolicy(cwd: string, file: string): Promise<TeamPolicy> {
+  try {
+    return await loadTeamPolicy(file.startsWith('~') ? file : resolve(cwd, file));
+  } catch (err) {
+    if (PolicyError.is(err)) {
+      throw new InputError(err.message);
+    }
+    throw err;
   }
 }
 
@@ -156,6 +171,14 @@ export function describeBundle(read: Pick<ReadBundle, 'sha256' | 'id' | 'content
     lines.push(`  … and ${m.files.length - 50} more (see --json)`);
   }
   row('Exclusions', `${m.exclusions.patterns.length} patterns; ${m.exclusions.events} events left out; ${m.exclusions.outsideConsent} outside consent`);
+  const p = m.exclusions.policy;
+  if (p !== undefined) {
+    const files = Object.entries(p.files)
+      .filter(([, n]) => n > 0)
+      .map(([why, n]) => `${why} ${n}`)
+      .join(', ');
+    row('Policy', `${p.version}: ${p.events} events of disallowed files left out${files === '' ? '' : ` (files: ${files})`}; ${p.outsideCategories} outside its categories`);
+  }
   const findings = m.redaction.findings.map((f) => `${f.rule} ${f.values}/${f.occurrences}`).join(', ');
   row('Redaction', `${m.redaction.engine}; ${m.redaction.eventsChanged} events changed${findings === '' ? '' : `; ${findings} (values/occurrences)`}`);
   row('Reviewer actions', String(m.reviewerActions.length));
@@ -178,14 +201,22 @@ export function bundleCommands(deps: BundleCommandDeps = {}): Command[] {
     details:
       'A bundle must carry the consent receipt. The extension keeps it in VS Code state, so the CLI\n' +
       'takes it from a JSON file (the receipt, or a stored consent snapshot holding one).\n' +
-      'Prints the file SHA-256: the hash the preview shows and the upload sends.',
+      'Prints the file SHA-256: the hash the preview shows and the upload sends.\n' +
+      'With --policy, the team policy is applied again at bundle time, as the extension does, and\n' +
+      'the manifest lists what it removed. Without the workspace its folder checks (.gitignore,\n' +
+      'licences) cannot run: globs, categories, binary files and the size cap are applied.',
     options: {
       out: { type: 'string', value: '<file>', required: true, description: 'Bundle file to write' },
       receipt: { type: 'string', value: '<json file>', description: 'Consent receipt (required)' },
       from: { type: 'string', value: '<iso|ms>', description: 'Only events at or after this time' },
       to: { type: 'string', value: '<iso|ms>', description: 'Only events at or before this time' },
       session: { type: 'string', value: '<id>', description: 'Only events of this recording session' },
-      'policy-version': { type: 'string', value: '<v>', description: "Policy version to record (default: the receipt's)" },
+      policy: {
+        type: 'string',
+        value: '<json file>',
+        description: 'Team policy to apply again (globs, categories, size, binary; validated as the extension does)',
+      },
+      'policy-version': { type: 'string', value: '<v>', description: "Policy version to record (default: --policy's, else the receipt's)" },
       'created-at': { type: 'string', value: '<iso>', description: 'Creation time to record (default: now); fixes the output bytes' },
     },
     async run(ctx: CommandContext, input: CommandInput): Promise<number> {
@@ -209,6 +240,12 @@ export function bundleCommands(deps: BundleCommandDeps = {}): Command[] {
       const createdAt = createdRaw === undefined ? (deps.now?.() ?? new Date()) : new Date(parseTimeOption('created-at', createdRaw, 'bundle build'));
       const dir = await requireLogDir(ctx.cwd, input.args['logdir']);
       const receipt = await readReceipt(ctx.cwd, receiptFile);
+      const policyFile = opt('policy');
+      const policy = policyFile === undefined ? undefined : await readPolicy(ctx.cwd, policyFile);
+      const policyVersion = opt('policy-version');
+      if (policy !== undefined && policyVersion !== undefined && policyVersion !== policy.version) {
+        throw new UsageError(`--policy-version '${policyVersion}' is not the version of --policy ('${policy.version}'): a bundle names the policy applied`, 'bundle build');
+      }
       const out = resolve(ctx.cwd, opt('out')!);
       return reportingBundleErrors(ctx, async () => {
         const built = await buildBundleFromLog(dir, {
@@ -217,7 +254,8 @@ export function bundleCommands(deps: BundleCommandDeps = {}): Command[] {
           sessionId: opt('session'),
           receipt,
           extensionVersion: deps.extensionVersion ?? findVersion(__dirname),
-          policyVersion: opt('policy-version') ?? receipt.policyVersion,
+          policyVersion: policy?.version ?? policyVersion ?? receipt.policyVersion,
+          ...(policy === undefined ? {} : { policy }),
           createdAt,
           redactor: await (deps.redactor ?? defaultRedactor)(),
         });
@@ -231,9 +269,11 @@ export function bundleCommands(deps: BundleCommandDeps = {}): Command[] {
           ctx.io.stderr.write(`candor: warning: ${built.damaged} damaged log records skipped (see 'candor log verify')\n`);
         }
         await writeAtomic(out, built.bytes);
+        const applied = built.manifest.exclusions.policy;
         ctx.io.stdout.write(
           `Wrote ${out}\n` +
             `  ${built.manifest.counts.events} events, ${built.manifest.files.length} files, ${formatBytes(built.bytes.length)}\n` +
+            (applied === undefined ? '' : `  policy ${applied.version}: ${applied.events + applied.outsideCategories} events left out\n`) +
             `  SHA-256 ${built.sha256}\n`,
         );
         return EXIT_OK;

@@ -3,16 +3,22 @@ import type { ConsentSnapshot } from '../consent/consentMachine';
 import type { Logger } from '../model/logger';
 import { describeError } from '../model/logger';
 import { Disposable } from '../util/disposable';
+import type { SeqRange } from '../bundle/seqRanges';
 import { CATEGORY_TEXT } from './categories';
 import type { LogSession } from './preview/logSessions';
 import type { OutboxEntry } from './preview/outbox';
-import { describeSpan } from './preview/previewService';
+import { describeSessionCounts, describeSpan } from './preview/previewService';
 import { formatBytes, shortHash } from './preview/timeline';
 
 /** What the view lists, from the objects that own it. */
 export interface CandorViewSource {
   readonly state: ConsentSnapshot;
-  sessions(): Promise<LogSession[]>;
+  /** Fires when the recording state changes or the log grows (throttled by the controller). */
+  readonly onDidChange: vscode.Event<unknown>;
+  /** Newest first. */
+  sessions(): Promise<readonly LogSession[]>;
+  /** Log seqs already approved (to say how much of each session is). */
+  approved(): Promise<readonly SeqRange[]>;
   outbox(): Promise<OutboxEntry[]>;
 }
 
@@ -20,7 +26,7 @@ type Node =
   | { readonly kind: 'preview' }
   | { readonly kind: 'recording' }
   | { readonly kind: 'log' }
-  | { readonly kind: 'session'; readonly session: LogSession }
+  | { readonly kind: 'session'; readonly session: LogSession; readonly approved: readonly SeqRange[] }
   | { readonly kind: 'outbox' }
   | { readonly kind: 'approved'; readonly entry: OutboxEntry }
   | { readonly kind: 'empty'; readonly label: string };
@@ -34,15 +40,27 @@ export class CandorView extends Disposable implements vscode.TreeDataProvider<No
 
   private readonly changed = this._register(new vscode.EventEmitter<Node | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly view: vscode.TreeView<Node>;
+  private refreshes = 0;
 
   constructor(
     private readonly source: CandorViewSource,
     private readonly logger: Logger,
   ) {
     super();
-    const view = this._register(vscode.window.createTreeView(CandorView.viewId, { treeDataProvider: this, showCollapseAll: false }));
-    // The controller has no change event: refresh whenever the view comes into sight.
-    view.onDidChangeVisibility(
+    this.view = this._register(vscode.window.createTreeView(CandorView.viewId, { treeDataProvider: this, showCollapseAll: false }));
+    // Live while in sight: the controller says when recording changes and (every few seconds at
+    // most) when the log grew. Out of sight nothing is re-read; coming into sight catches up.
+    source.onDidChange(
+      () => {
+        if (this.view.visible) {
+          this.refresh();
+        }
+      },
+      this,
+      this._subscriptions,
+    );
+    this.view.onDidChangeVisibility(
       (e) => {
         if (e.visible) {
           this.refresh();
@@ -53,8 +71,24 @@ export class CandorView extends Disposable implements vscode.TreeDataProvider<No
     );
   }
 
+  /** How many times the tree was told to refresh (the test hooks watch it). */
+  get refreshCount(): number {
+    return this.refreshes;
+  }
+
   refresh(): void {
+    this.refreshes++;
     this.changed.fire(undefined);
+  }
+
+  /** The session rows under "Local log", as the tree shows them (for the test hooks). */
+  async sessionRows(): Promise<{ label: string; description: string }[]> {
+    const nodes = await this.getChildren({ kind: 'log' });
+    return nodes.map((n) => {
+      const item = this.getTreeItem(n);
+      const label = typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
+      return { label, description: typeof item.description === 'string' ? item.description : '' };
+    });
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
@@ -86,7 +120,7 @@ export class CandorView extends Disposable implements vscode.TreeDataProvider<No
       case 'session': {
         const s = node.session;
         const item = new vscode.TreeItem(describeSpan(s.firstTs, s.lastTs));
-        item.description = `${s.events.toLocaleString()} events${s.ended ? '' : ' · recording'}`;
+        item.description = describeSessionCounts(s, node.approved);
         item.iconPath = new vscode.ThemeIcon('history');
         item.tooltip = 'Preview this session';
         item.command = { command: 'candor.previewBundle', title: 'Preview this session', arguments: [{ range: 'session', sessionId: s.sessionId }] };
@@ -119,8 +153,8 @@ export class CandorView extends Disposable implements vscode.TreeDataProvider<No
     }
     try {
       if (node.kind === 'log') {
-        const sessions = await this.source.sessions();
-        return sessions.length === 0 ? [{ kind: 'empty', label: 'Nothing recorded' }] : sessions.map((session) => ({ kind: 'session', session }));
+        const [sessions, approved] = await Promise.all([this.source.sessions(), this.source.approved()]);
+        return sessions.length === 0 ? [{ kind: 'empty', label: 'Nothing recorded' }] : sessions.map((session) => ({ kind: 'session', session, approved }));
       }
       if (node.kind === 'outbox') {
         const entries = await this.source.outbox();

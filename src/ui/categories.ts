@@ -1,5 +1,7 @@
 import type { Category } from '../model/events';
 import { DEFAULT_CATEGORIES, UNAVAILABLE_CATEGORIES } from '../consent/receipt';
+import { allowsCategory } from '../privacy/policy/model';
+import type { TeamPolicy } from '../privacy/policy/model';
 import type { CategoryInfo } from './protocol';
 
 /** The consent screen's words for each category. Changing them means bumping the policy version. */
@@ -35,12 +37,36 @@ export const CATEGORY_TEXT: Record<Category, { label: string; detail: string }> 
   },
 };
 
-export function categoryInfos(order: readonly Category[]): CategoryInfo[] {
-  return order.map((id) => ({
-    id,
-    label: CATEGORY_TEXT[id].label,
-    detail: CATEGORY_TEXT[id].detail,
-    checked: DEFAULT_CATEGORIES.includes(id),
-    disabled: UNAVAILABLE_CATEGORIES.includes(id),
-  }));
+/** "forbidden by team policy 2025-12 (v3)": what the screen shows beside a category the policy forbids. */
+export function forbiddenNote(policy: TeamPolicy): string {
+  return `forbidden by team policy ${policy.version}`;
+}
+
+/**
+ * The consent screen's rows. A category the team policy forbids is still listed — the developer
+ * sees everything Candor could record and why some of it is off — but disabled, unticked, with the
+ * policy's version as the reason. (Leaving it out would hide that the policy narrowed the choice.)
+ */
+export function categoryInfos(order: readonly Category[], policy?: TeamPolicy): CategoryInfo[] {
+  return order.map((id) => {
+    const unavailable = UNAVAILABLE_CATEGORIES.includes(id);
+    const forbidden = !unavailable && policy !== undefined && !allowsCategory(policy, id);
+    const note = unavailable ? 'not yet available' : forbidden ? forbiddenNote(policy) : undefined;
+    return {
+      id,
+      label: CATEGORY_TEXT[id].label,
+      detail: CATEGORY_TEXT[id].detail,
+      checked: DEFAULT_CATEGORIES.includes(id) && !forbidden,
+      disabled: unavailable || forbidden,
+      ...(note === undefined ? {} : { note }),
+    };
+  });
+}
+
+/**
+ * The categories of a grant that the policy forbids. The host checks every grant with this (the
+ * webview is untrusted): a forbidden category is refused, not silently dropped.
+ */
+export function forbiddenCategories(requested: readonly string[], policy: TeamPolicy | undefined): string[] {
+  return policy === undefined ? [] : [...new Set(requested)].filter((c) => !allowsCategory(policy, c));
 }

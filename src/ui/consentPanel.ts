@@ -1,13 +1,16 @@
 import * as vscode from 'vscode';
-import { CATEGORIES } from '../model/events';
 import { CONSENT_POLICY_VERSION } from '../consent/receipt';
 import { Disposable } from '../util/disposable';
-import { categoryInfos } from './categories';
-import { parseConsentMessage, type ConsentToWebview, type ConsentViewState } from './protocol';
+import { parseConsentMessage, type CategoryInfo, type ConsentToWebview, type ConsentViewState } from './protocol';
 import { renderPage, webviewOptions } from './webviewHtml';
 
 export interface ConsentHandler {
-  /** The developer accepted these categories. Resolves once recording started. */
+  /**
+   * The rows to offer, computed by the host from the policy in force: categories the team policy
+   * forbids come disabled, with the reason.
+   */
+  consentChoices(): Promise<readonly CategoryInfo[]>;
+  /** The developer accepted these categories. Resolves once recording started; rejects (with the reason) a grant the policy forbids. */
   accept(categories: readonly string[]): Promise<void>;
 }
 
@@ -39,6 +42,12 @@ const BODY = `
 export class ConsentPanel extends Disposable {
   static readonly viewType = 'candor.consent';
 
+  /** The rows rendered, once the host computed them. */
+  private categories: readonly CategoryInfo[] | undefined;
+  private readonly rendered: Promise<void>;
+  /** Taps see every message posted (test hooks); empty in normal use. */
+  private readonly taps = new Set<(m: ConsentToWebview) => void>();
+
   private constructor(
     private readonly panel: vscode.WebviewPanel,
     private readonly extensionUri: vscode.Uri,
@@ -48,7 +57,8 @@ export class ConsentPanel extends Disposable {
     this._register(panel);
     panel.onDidDispose(() => this.dispose(), this, this._subscriptions);
     panel.webview.onDidReceiveMessage(this.onMessage, this, this._subscriptions);
-    this.render();
+    // preparePolicy never throws; a failure here would leave an empty panel, not a wrong one.
+    this.rendered = this.render().catch(() => undefined);
   }
 
   static show(extensionUri: vscode.Uri, handler: ConsentHandler, existing: ConsentPanel | undefined): ConsentPanel {
@@ -69,11 +79,21 @@ export class ConsentPanel extends Disposable {
     return this.isDisposed;
   }
 
-  private render(): void {
+  /** The offer as the webview got it (tests read it through the hooks). */
+  get offered(): readonly CategoryInfo[] | undefined {
+    return this.categories;
+  }
+
+  private async render(): Promise<void> {
+    const categories = await this.handler.consentChoices();
+    if (this.isDisposed) {
+      return;
+    }
+    this.categories = categories;
     const state: ConsentViewState = {
       policyVersion: CONSENT_POLICY_VERSION,
       workspaceName: vscode.workspace.name ?? 'this workspace',
-      categories: categoryInfos(CATEGORIES),
+      categories,
     };
     this.panel.webview.html = renderPage({
       webview: this.panel.webview,
@@ -84,6 +104,19 @@ export class ConsentPanel extends Disposable {
       state,
       body: BODY,
     });
+  }
+
+  /** Feeds `raw` through the same validation as a webview message; resolves with what was posted meanwhile (test hooks). */
+  async handleForTest(raw: unknown): Promise<ConsentToWebview[]> {
+    const posted: ConsentToWebview[] = [];
+    this.taps.add((m) => posted.push(m));
+    try {
+      await this.rendered;
+      await this.onMessage(raw);
+    } finally {
+      this.taps.clear();
+    }
+    return posted;
   }
 
   private async onMessage(raw: unknown): Promise<void> {
@@ -99,6 +132,17 @@ export class ConsentPanel extends Disposable {
         return;
       case 'accept':
         try {
+          // Only what this screen offered as choosable (the webview cannot tick a disabled row, so
+          // a message with one was not written by it); the handler checks the policy again.
+          const offered = new Set((this.categories ?? []).filter((c) => !c.disabled).map((c) => c.id));
+          const refused = message.categories.filter((c) => !offered.has(c));
+          if (refused.length > 0) {
+            const notes = refused.map((c) => {
+              const row = this.categories?.find((x) => x.id === c);
+              return row?.note === undefined ? c : `${row.label} (${row.note})`;
+            });
+            throw new Error(`Not recorded: ${notes.join(', ')}. Nothing was started.`);
+          }
           await this.handler.accept(message.categories);
           await this.post({ type: 'accepted' });
           this.dispose();
@@ -110,6 +154,9 @@ export class ConsentPanel extends Disposable {
   }
 
   private async post(message: ConsentToWebview): Promise<void> {
+    for (const tap of this.taps) {
+      tap(message);
+    }
     if (!this.isDisposed) {
       await this.panel.webview.postMessage(message);
     }

@@ -11,8 +11,10 @@ export interface CategoryInfo {
   readonly detail: string;
   /** Ticked when the screen opens. */
   readonly checked: boolean;
-  /** Shown but cannot be ticked (not yet available). */
+  /** Shown but cannot be ticked (not yet available, or forbidden by the team policy). */
   readonly disabled: boolean;
+  /** Why it is disabled, shown beside it ("not yet available", "forbidden by team policy 3"). */
+  readonly note?: string;
 }
 
 /** Initial state, passed as a data-* attribute (never inside a script body). */
@@ -120,7 +122,13 @@ export interface PreviewSummary {
     readonly extensionVersion: string;
   };
   readonly redaction: { readonly engine: string; readonly eventsChanged: number; readonly findings: readonly PreviewFinding[] };
-  readonly exclusions: { readonly patterns: number; readonly events: number; readonly outsideConsent: number };
+  readonly exclusions: {
+    readonly patterns: number;
+    readonly events: number;
+    readonly outsideConsent: number;
+    /** What the policy in force at build time left out (absent when none was applied). */
+    readonly policy?: { readonly version: string; readonly events: number; readonly outsideCategories: number };
+  };
   readonly reviewerActions: readonly PreviewAction[];
 }
 
@@ -348,6 +356,11 @@ function isSummary(x: unknown): x is PreviewSummary {
     isCount(exclusions['patterns']) &&
     isCount(exclusions['events']) &&
     isCount(exclusions['outsideConsent']) &&
+    (exclusions['policy'] === undefined ||
+      (isRecord(exclusions['policy']) &&
+        typeof exclusions['policy']['version'] === 'string' &&
+        isCount(exclusions['policy']['events']) &&
+        isCount(exclusions['policy']['outsideCategories']))) &&
     Array.isArray(x['reviewerActions']) &&
     x['reviewerActions'].every(
       (a) => isRecord(a) && typeof a['action'] === 'string' && typeof a['detail'] === 'string' && typeof a['at'] === 'string' && isCount(a['removed']),

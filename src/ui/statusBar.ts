@@ -8,18 +8,28 @@ export interface StatusFigures {
   readonly dropped: number;
 }
 
+/** What the status bar shows, and when it changed (the RecordingController). */
+export interface StatusSource {
+  readonly state: ConsentSnapshot;
+  readonly figures: StatusFigures;
+  readonly onDidChange: vscode.Event<unknown>;
+}
+
 /**
  * The always-visible indicator (design invariant 6): `● REC` while recording, `❚❚ Paused` while
- * paused, hidden when recording is off. Clicking it opens the recording menu.
+ * paused, hidden when recording is off. Clicking it opens the recording menu. It follows the
+ * controller's changes: consent and session at once, the event count as the log grows.
  */
 export class StatusBar extends Disposable {
   private readonly item: vscode.StatusBarItem;
 
-  constructor() {
+  constructor(source: StatusSource) {
     super();
     this.item = this._register(vscode.window.createStatusBarItem('candor.status', vscode.StatusBarAlignment.Left, 1000));
     this.item.name = 'Candor Recording';
     this.item.command = 'candor.showStatus';
+    source.onDidChange(() => this.update(source.state, source.figures), this, this._subscriptions);
+    this.update(source.state, source.figures);
   }
 
   update(consent: ConsentSnapshot, figures: StatusFigures): void {

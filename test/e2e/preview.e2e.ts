@@ -103,8 +103,8 @@ export const previewE2e: E2eTest = {
     // Let the recorder flush before the bundle is built.
     await delay(2_000);
 
-    await runCommand(page, 'Candor: Preview What Would Be Shared', 60_000, 'Everything not yet shared');
-    const everything = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Everything not yet shared' });
+    await runCommand(page, 'Candor: Preview What Would Be Shared', 60_000, 'Everything not yet approved');
+    const everything = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Everything not yet approved' });
     await everything.waitFor({ state: 'visible', timeout: 20_000 });
     await everything.click();
     const frame = await findFrameWith(page, '#timeline', 120_000);

@@ -3,15 +3,24 @@
  * and the reviewer's actions so far. Every rebuild (drop, redact, undo) uses the same spec with
  * one action more or less, so it rebuilds from the same raw events. Pure (no VS Code).
  */
+import type { SeqRange } from '../../bundle/seqRanges';
+import { isSeqRange } from '../../bundle/seqRanges';
 import type { ReviewerAction } from '../../bundle/types';
 import type { WorkerBuildParams } from '../../bundle/workerProtocol';
 import type { ConsentReceipt } from '../../consent/consentMachine';
+import type { PolicyFolderRef } from '../../privacy/policy/gate';
+import type { TeamPolicy } from '../../privacy/policy/model';
+import { validatePolicy } from '../../privacy/policy/model';
 
-/** How the developer chose the events (the QuickPick, or the command's argument). */
-export type PreviewRange =
+/**
+ * How the developer chose the events (the QuickPick, or the command's argument). Events already
+ * approved are left out unless `includeApproved` is set.
+ */
+export type PreviewRange = (
   | { readonly range: 'all' }
   | { readonly range: 'time'; readonly from: number; readonly to: number }
-  | { readonly range: 'session'; readonly sessionId: string };
+  | { readonly range: 'session'; readonly sessionId: string }
+) & { readonly includeApproved?: boolean };
 
 export interface BuildSpec {
   /** The selection in words, shown at the top of the panel. */
@@ -20,13 +29,26 @@ export interface BuildSpec {
    * `to` is always set: "all" means all up to when the preview was first built, so a rebuild after
    * an edit does not pick up events recorded since (the developer reviewed the earlier ones).
    */
-  readonly selection: { readonly from?: number; readonly to: number; readonly sessionId?: string };
+  readonly selection: {
+    readonly from?: number;
+    readonly to: number;
+    readonly sessionId?: string;
+    /** Log seqs left out: those approved when the preview was opened (frozen, like `to`). */
+    readonly exclude?: readonly SeqRange[];
+  };
   readonly receipt: ConsentReceipt;
   /** Kept across rebuilds: the reviewer's actions carry their own times. */
   readonly createdAt: string;
   readonly extensionVersion: string;
   readonly policyVersion: string;
   readonly exclusions: readonly string[];
+  /**
+   * The policy in force when the preview was opened (merged: settings and team), applied again
+   * at every build, and the workspace folders it is checked against. Absent in specs saved by an
+   * older Candor.
+   */
+  readonly policy?: TeamPolicy;
+  readonly folders?: readonly PolicyFolderRef[];
   /** Kept on this device only: a redact-everywhere text must never leave it. */
   readonly reviewerActions: readonly ReviewerAction[];
 }
@@ -37,32 +59,39 @@ export function parsePreviewRange(raw: unknown): PreviewRange | undefined {
     return undefined;
   }
   const r = raw as Record<string, unknown>;
+  const include = r['includeApproved'];
+  if (include !== undefined && typeof include !== 'boolean') {
+    return undefined;
+  }
+  const extra = include === true ? { includeApproved: true } : {};
   switch (r['range']) {
     case 'all':
-      return { range: 'all' };
+      return { range: 'all', ...extra };
     case 'time': {
       const { from, to } = r;
       return typeof from === 'number' && typeof to === 'number' && Number.isSafeInteger(from) && Number.isSafeInteger(to) && from >= 0 && from <= to
-        ? { range: 'time', from, to }
+        ? { range: 'time', from, to, ...extra }
         : undefined;
     }
     case 'session': {
       const sid = r['sessionId'];
-      return typeof sid === 'string' && sid.length > 0 && sid.length <= 128 ? { range: 'session', sessionId: sid } : undefined;
+      return typeof sid === 'string' && sid.length > 0 && sid.length <= 128 ? { range: 'session', sessionId: sid, ...extra } : undefined;
     }
     default:
       return undefined;
   }
 }
 
-export function selectionOf(range: PreviewRange, now: number): BuildSpec['selection'] {
+/** The selection to build: the range, up to `now`, without the `approved` seqs unless asked. */
+export function selectionOf(range: PreviewRange, now: number, approved: readonly SeqRange[] = []): BuildSpec['selection'] {
+  const exclude = range.includeApproved === true || approved.length === 0 ? {} : { exclude: approved.map(([a, b]): SeqRange => [a, b]) };
   switch (range.range) {
     case 'all':
-      return { to: now };
+      return { to: now, ...exclude };
     case 'time':
-      return { from: range.from, to: Math.min(range.to, now) };
+      return { from: range.from, to: Math.min(range.to, now), ...exclude };
     case 'session':
-      return { sessionId: range.sessionId, to: now };
+      return { sessionId: range.sessionId, to: now, ...exclude };
   }
 }
 
@@ -77,12 +106,27 @@ export function workerParams(logDir: string, spec: BuildSpec, redaction: WorkerB
       policyVersion: spec.policyVersion,
       exclusions: [...spec.exclusions],
       reviewerActions: [...spec.reviewerActions],
+      ...(spec.policy === undefined ? {} : { policy: spec.policy }),
+      ...(spec.folders === undefined ? {} : { folders: [...spec.folders] }),
     },
   };
 }
 
 function isStringArray(x: unknown): x is string[] {
   return Array.isArray(x) && x.every((s) => typeof s === 'string');
+}
+
+function isPolicy(x: unknown): boolean {
+  try {
+    validatePolicy(x);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isFolderRef(x: unknown): boolean {
+  return typeof x === 'object' && x !== null && typeof (x as { name?: unknown }).name === 'string' && typeof (x as { fsPath?: unknown }).fsPath === 'string';
 }
 
 /**
@@ -103,6 +147,9 @@ export function parseBuildSpec(raw: unknown): BuildSpec | undefined {
     typeof sel['to'] !== 'number' ||
     (sel['from'] !== undefined && typeof sel['from'] !== 'number') ||
     (sel['sessionId'] !== undefined && typeof sel['sessionId'] !== 'string') ||
+    (sel['exclude'] !== undefined && !(Array.isArray(sel['exclude']) && sel['exclude'].every(isSeqRange))) ||
+    (r['policy'] !== undefined && !isPolicy(r['policy'])) ||
+    (r['folders'] !== undefined && !(Array.isArray(r['folders']) && r['folders'].every(isFolderRef))) ||
     typeof receipt !== 'object' ||
     receipt === null ||
     !isStringArray(receipt['categories']) ||

@@ -54,7 +54,8 @@ interface Scrubber {
 
 export class BundleView {
   readonly summary: PreviewSummary;
-  private readonly rowList: PreviewRow[];
+  /** Row file codes: every file an event names is in the manifest, so codes never change. */
+  private readonly fileCodes: FileCodes;
   /** Lower-cased searchable text per event, built on the first search. */
   private haystack: string[] | undefined;
   private readonly versionCache = new Map<string, PreviewVersion[]>();
@@ -68,7 +69,8 @@ export class BundleView {
     meta: { sha256: string; id: string; sizeBytes: number; contentBytes: number },
   ) {
     const files = new FileCodes(manifest.files.map((f) => f.f));
-    this.rowList = events.map((e) => toRow(e, files));
+    // Rows are made when asked for, a chunk at a time: the first screen does not wait for 100k labels.
+    this.fileCodes = files;
     const counts = new Map(manifest.files.map((f) => [f.f, f.events]));
     this.summary = {
       ...meta,
@@ -95,6 +97,15 @@ export class BundleView {
         patterns: manifest.exclusions.patterns.length,
         events: manifest.exclusions.events,
         outsideConsent: manifest.exclusions.outsideConsent,
+        ...(manifest.exclusions.policy === undefined
+          ? {}
+          : {
+              policy: {
+                version: manifest.exclusions.policy.version,
+                events: manifest.exclusions.policy.events,
+                outsideCategories: manifest.exclusions.policy.outsideCategories,
+              },
+            }),
       },
       reviewerActions: manifest.reviewerActions.map((a) => ({ action: a.action, detail: a.detail, at: a.at, removed: a.removed })),
     };
@@ -110,11 +121,17 @@ export class BundleView {
   }
 
   get total(): number {
-    return this.rowList.length;
+    return this.events.length;
   }
 
   rows(offset: number, count: number): PreviewRow[] {
-    return this.rowList.slice(Math.max(0, offset), Math.max(0, offset) + Math.max(0, count));
+    const start = Math.max(0, offset);
+    const end = Math.min(this.events.length, start + Math.max(0, count));
+    const out: PreviewRow[] = [];
+    for (let k = start; k < end; k++) {
+      out.push(toRow(this.events[k], this.fileCodes));
+    }
+    return out;
   }
 
   /** The event with `seq` as pretty JSON (what the bundle holds for it), or undefined. */

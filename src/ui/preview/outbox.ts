@@ -6,6 +6,8 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
+import type { SeqRange } from '../../bundle/seqRanges';
+import { isSeqRange } from '../../bundle/seqRanges';
 import { isNotFound, writeFileAtomic } from './files';
 
 /** The approval, recorded beside the bundle. Never contains recorded content. */
@@ -20,6 +22,8 @@ export interface ApprovalReceipt {
   readonly id: string;
   /** Where the developer agreed to send it, as the modal said. */
   readonly destination: string;
+  /** The local log's seqs the bundle was selected from (absent in receipts of an older Candor). */
+  readonly covered?: readonly SeqRange[];
 }
 
 export interface OutboxEntry {
@@ -47,7 +51,7 @@ function parseReceipt(raw: unknown): ApprovalReceipt | undefined {
     return undefined;
   }
   const r = raw as Record<string, unknown>;
-  const { sha256, sizeBytes, approvedAt, events, id, destination } = r;
+  const { sha256, sizeBytes, approvedAt, events, id, destination, covered } = r;
   if (
     typeof sha256 !== 'string' ||
     !SHA256.test(sha256) ||
@@ -55,11 +59,12 @@ function parseReceipt(raw: unknown): ApprovalReceipt | undefined {
     typeof approvedAt !== 'string' ||
     typeof events !== 'number' ||
     typeof id !== 'string' ||
-    typeof destination !== 'string'
+    typeof destination !== 'string' ||
+    (covered !== undefined && !(Array.isArray(covered) && covered.every(isSeqRange)))
   ) {
     return undefined;
   }
-  return { sha256, sizeBytes, approvedAt, events, id, destination };
+  return { sha256, sizeBytes, approvedAt, events, id, destination, ...(covered === undefined ? {} : { covered }) };
 }
 
 export class Outbox {

@@ -2,16 +2,21 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BuildPhase } from '../../bundle/build';
 import { BundleError } from '../../bundle/errors';
+import type { SeqRange } from '../../bundle/seqRanges';
 import { buildBundleInWorker } from '../../bundle/workerHost';
 import type { ConsentReceipt } from '../../consent/consentMachine';
 import type { Logger } from '../../model/logger';
 import { loadMachineIdentity } from '../../privacy/identity';
+import type { PreparedPolicy } from '../../privacy/policy/load';
 import { describeError } from '../../model/logger';
+import { currentFolders } from '../../recorder/documentResolver';
 import { Disposable } from '../../util/disposable';
 import type { Prompter } from '../prompter';
+import type { ApprovalLedger } from './approvals';
 import type { BuildSpec, PreviewRange } from './buildSpec';
 import { parsePreviewRange, selectionOf, workerParams } from './buildSpec';
-import { listSessions } from './logSessions';
+import type { LogIndex, LogSession } from './logSessions';
+import { unapprovedCount } from './logSessions';
 import type { Outbox } from './outbox';
 import { sha256Of } from './outbox';
 import { createPreviewPanel } from './previewPanel';
@@ -26,6 +31,8 @@ export interface PreviewSource {
   readonly state: { readonly receipt?: ConsentReceipt };
   /** Flushes what is buffered, so the bundle includes everything recorded until now. */
   sync(): Promise<void>;
+  /** The policy in force now (settings and the team's file), applied again when building. */
+  loadPolicy(): Promise<PreparedPolicy>;
 }
 
 export interface PreviewServiceDeps {
@@ -36,6 +43,10 @@ export interface PreviewServiceDeps {
   readonly prompter: Prompter;
   readonly outbox: Outbox;
   readonly store: PreviewStore;
+  /** Which log seqs were already approved (left out of a new preview by default). */
+  readonly approvals: ApprovalLedger;
+  /** The log's sessions and span, shared with the Candor view. */
+  readonly index: LogIndex;
   /** Exclusion globs in force (applied again while building, and listed in the manifest). */
   readonly exclusions: () => readonly string[];
   readonly onDidChangeOutbox: () => void;
@@ -88,21 +99,32 @@ export class PreviewService extends Disposable {
       void vscode.window.showInformationMessage('Nothing to preview: Candor has not recorded anything in this workspace (there is no consent to record here).');
       return;
     }
-    const range = parsePreviewRange(arg) ?? (await this.pickRange(logDir));
+    const range = parsePreviewRange(arg) ?? (await this.pickRange());
     if (range === undefined) {
       return;
     }
+    // The policy in force now is applied again while building: a glob or category forbidden since
+    // the events were recorded leaves them out. A team policy that cannot be read stops the
+    // preview, as it stops recording: building without it would be wider than the team agreed.
+    const prepared = await this.deps.source.loadPolicy();
+    if (!prepared.ok) {
+      void vscode.window.showErrorMessage(`Candor cannot build a preview: ${prepared.message}`);
+      return;
+    }
     await this.deps.source.sync();
+    const approved = range.includeApproved === true ? [] : await this.approved();
     const now = Date.now();
     const spec: BuildSpec = {
-      label: await this.describe(range, logDir),
-      selection: selectionOf(range, now),
+      label: await this.describe(range),
+      selection: selectionOf(range, now, approved),
       receipt,
       createdAt: new Date(now).toISOString(),
       extensionVersion: this.deps.extensionVersion,
-      // No team policy exists yet: the consent text's version is the policy in force.
-      policyVersion: receipt.policyVersion,
+      // The manifest names the team policy when one is applied, else the consent text's version.
+      policyVersion: prepared.team !== undefined ? prepared.policy.version : receipt.policyVersion,
       exclusions: [...this.deps.exclusions()],
+      policy: prepared.policy,
+      folders: currentFolders(),
       reviewerActions: [],
     };
     let loaded: LoadedBundle | undefined;
@@ -118,7 +140,11 @@ export class PreviewService extends Disposable {
     }
     if (loaded.summary.events === 0) {
       loaded.view.dispose();
-      void vscode.window.showInformationMessage('Nothing to share: the selection holds no recorded events.');
+      void vscode.window.showInformationMessage(
+        spec.selection.exclude === undefined
+          ? 'Nothing to share: the selection holds no recorded events.'
+          : 'Nothing to share: the selection holds no recorded events that you have not already approved.',
+      );
       return;
     }
     await this.show(loaded, spec);
@@ -133,7 +159,7 @@ export class PreviewService extends Disposable {
     try {
       const stored = await this.deps.store.load(sha256);
       if (stored !== undefined) {
-        await session.replace(await this.load(stored.bytes, stored.sha256), stored.spec);
+        await session.replace(await this.load(stored.bytes, stored.sha256, stored.covered), stored.spec);
         return;
       }
       const approved = sha256 === undefined ? undefined : await this.deps.outbox.read(sha256);
@@ -185,7 +211,25 @@ export class PreviewService extends Disposable {
     }
     const session = new PreviewSession(createPreviewPanel(this.deps.extensionUri), this.sessionDeps(), { bundle: loaded, spec, status: 'reviewing' });
     this.replaceSession(session);
-    await this.deps.store.save(loaded.bytes, loaded.sha256, spec);
+    await this.deps.store.save(loaded.bytes, loaded.sha256, spec, loaded.covered);
+  }
+
+  /**
+   * The local data was deleted: a preview still under review was built from it, so it goes too
+   * (approved bundles stay in the outbox, and a panel showing one stays open).
+   */
+  async onLocalDataDeleted(): Promise<void> {
+    this.deps.index.reset();
+    const current = this.current;
+    if (current !== undefined && current.previewStatus === 'reviewing') {
+      await current.close('The local data this preview was built from was deleted.');
+    }
+    await this.deps.store.clear();
+  }
+
+  /** Seqs already approved; a damaged record is logged and read as none (events offered again, never hidden). */
+  private approved(): Promise<SeqRange[]> {
+    return this.deps.approvals.approved((message) => this.deps.logger.warn(`Preview: ${message}`));
   }
 
   private replaceSession(session: PreviewSession): void {
@@ -203,6 +247,7 @@ export class PreviewService extends Disposable {
       outbox: this.deps.outbox,
       store: this.deps.store,
       prepare: (spec, title) => this.prepare(spec, title),
+      approvals: this.deps.approvals,
       onDidChangeOutbox: this.deps.onDidChangeOutbox,
     };
   }
@@ -235,17 +280,25 @@ export class PreviewService extends Disposable {
             workspaceRoots: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
           };
           const t0 = Date.now();
-          const built = await buildBundleInWorker(workerParams(logDir, spec, redaction), {
+          // Started now, so that its start-up overlaps the build instead of following it.
+          const view = new ViewClient(this.scripts.view);
+          let built;
+          try {
+            built = await buildBundleInWorker(workerParams(logDir, spec, redaction), {
             workerScript: this.scripts.build,
             signal: abort.signal,
-            onProgress: (p) => advance(Math.floor(p.fraction * 85), PHASE_TEXT[p.phase]),
-          });
+              onProgress: (p) => advance(Math.floor(p.fraction * 85), PHASE_TEXT[p.phase]),
+            });
+          } catch (err) {
+            view.dispose();
+            throw err;
+          }
           if (built.skipped.length > 0 || built.damaged > 0) {
             this.deps.logger.warn(`Preview: ${built.skipped.length} log records were not valid events and ${built.damaged} damaged spans were skipped.`);
           }
           advance(85, 'reading the bundle back…');
           const t1 = Date.now();
-          const loaded = await this.load(built.bytes, built.sha256);
+          const loaded = await this.load(built.bytes, built.sha256, built.covered, view);
           this.deps.logger.info(
             `Preview: built ${built.manifest.counts.events} events (${built.bytes.length} bytes) in ${t1 - t0} ms off-thread; read back in ${Date.now() - t1} ms.`,
           );
@@ -266,40 +319,108 @@ export class PreviewService extends Disposable {
     );
   }
 
-  /** Reads `bytes` back in a fresh view worker; refuses unless they hash to `sha256`. */
-  private async load(bytes: Uint8Array, sha256: string): Promise<LoadedBundle> {
+  /** Reads `bytes` back in a fresh view worker (or `view`, started earlier); refuses unless they hash to `sha256`. */
+  private async load(bytes: Uint8Array, sha256: string, covered: readonly SeqRange[] = [], fresh?: ViewClient): Promise<LoadedBundle> {
+    const view = fresh ?? new ViewClient(this.scripts.view);
     if (sha256Of(bytes) !== sha256) {
+      view.dispose();
       throw new BundleError('hash-mismatch', 'the bundle bytes do not hash to the SHA-256 they were built with');
     }
-    const view = new ViewClient(this.scripts.view);
     try {
       // The worker gets its own copy (transferred): the bytes kept here are never detached. Not
       // `slice()`: on a Buffer that is a view, and its `.buffer` may be a shared pool slab.
       const copy = new Uint8Array(bytes);
       const { summary, manifest } = await view.request('load', { bytes: copy.buffer, expectedSha256: sha256 }, [copy.buffer]);
-      return { bytes, sha256, summary, manifest, view };
+      return { bytes, sha256, summary, manifest, view, covered };
     } catch (err) {
       view.dispose();
       throw err;
     }
   }
 
-  private async pickRange(logDir: string): Promise<PreviewRange | undefined> {
+  /**
+   * The QuickPick opens at once; the counts of events not yet approved fill in when the log index
+   * has caught up (it reads only what was appended since it last looked).
+   */
+  private async pickRange(): Promise<PreviewRange | undefined> {
     const now = Date.now();
     const midnight = new Date();
     midnight.setHours(0, 0, 0, 0);
-    const items: RangePick[] = [
-      { label: '$(history) Everything not yet shared', detail: 'Every event in this workspace’s local log', pick: () => Promise.resolve({ range: 'all' }) },
-      { label: '$(clock) The last hour', pick: () => Promise.resolve({ range: 'time', from: now - 3_600_000, to: now }) },
-      { label: '$(calendar) Today', pick: () => Promise.resolve({ range: 'time', from: midnight.getTime(), to: now }) },
-      { label: '$(record) One recording session…', pick: () => this.pickSession(logDir) },
+    const everything = (n?: number): RangePick => ({
+      label: `$(history) Everything not yet approved${n === undefined ? '' : ` (${n.toLocaleString()} event${n === 1 ? '' : 's'})`}`,
+      detail: 'Every event in this workspace’s local log that is in no bundle you approved',
+      pick: () => Promise.resolve({ range: 'all' }),
+    });
+    const rest: RangePick[] = [
+      { label: '$(clock) The last hour', description: 'not yet approved', pick: () => Promise.resolve({ range: 'time', from: now - 3_600_000, to: now }) },
+      { label: '$(calendar) Today', description: 'not yet approved', pick: () => Promise.resolve({ range: 'time', from: midnight.getTime(), to: now }) },
+      { label: '$(record) One recording session…', pick: () => this.pickSession() },
     ];
-    const pick = await vscode.window.showQuickPick(items, { title: 'Candor: Preview What Would Be Shared', placeHolder: 'What should the bundle hold?' });
-    return pick?.pick();
+    const qp = vscode.window.createQuickPick<RangePick>();
+    qp.title = 'Candor: Preview What Would Be Shared';
+    qp.placeholder = 'What should the bundle hold?';
+    qp.items = [everything(), ...rest];
+    qp.busy = true;
+    const subscriptions: vscode.Disposable[] = [];
+    const chosen = new Promise<RangePick | undefined>((resolve) => {
+      qp.onDidAccept(
+        () => {
+          resolve(qp.selectedItems[0]);
+          qp.hide();
+        },
+        undefined,
+        subscriptions,
+      );
+      qp.onDidHide(() => resolve(undefined), undefined, subscriptions);
+    });
+    qp.show();
+    let closed = false;
+    void this.counts()
+      .then(({ unapproved, approved }) => {
+        if (closed) {
+          return;
+        }
+        const items = [everything(unapproved), ...rest];
+        if (approved > 0) {
+          items.push({
+            label: '$(archive) Everything, including what you already approved',
+            description: `${approved.toLocaleString()} approved event${approved === 1 ? '' : 's'}`,
+            detail: 'Builds a bundle again from events that are already in an approved bundle',
+            pick: () => Promise.resolve({ range: 'all', includeApproved: true }),
+          });
+        }
+        // Same order as before: keep the row the developer moved to.
+        const active = qp.activeItems[0] === undefined ? 0 : qp.items.indexOf(qp.activeItems[0]);
+        qp.items = items;
+        qp.activeItems = [items[Math.max(0, active)]];
+      })
+      .catch((err: unknown) => this.deps.logger.warn(`Preview: could not count the local log: ${describeError(err)}`))
+      .finally(() => {
+        if (!closed) {
+          qp.busy = false;
+        }
+      });
+    try {
+      const pick = await chosen;
+      closed = true;
+      return await pick?.pick();
+    } finally {
+      closed = true;
+      vscode.Disposable.from(...subscriptions, qp).dispose();
+    }
   }
 
-  private async pickSession(logDir: string): Promise<PreviewRange | undefined> {
-    const sessions = (await listSessions(logDir)).reverse();
+  /** Events of the log not yet approved, and approved. */
+  private async counts(): Promise<{ unapproved: number; approved: number }> {
+    await this.deps.source.sync();
+    const [summary, approved] = await Promise.all([this.deps.index.read(), this.approved()]);
+    const unapproved = unapprovedCount(summary, approved);
+    return { unapproved, approved: summary.events - unapproved };
+  }
+
+  private async pickSession(): Promise<PreviewRange | undefined> {
+    const [summary, approved] = await Promise.all([this.deps.index.read(), this.approved()]);
+    const sessions = [...summary.sessions].reverse();
     if (sessions.length === 0) {
       void vscode.window.showInformationMessage('The local log holds no recording session.');
       return undefined;
@@ -307,26 +428,41 @@ export class PreviewService extends Disposable {
     const pick = await vscode.window.showQuickPick(
       sessions.map((s) => ({
         label: describeSpan(s.firstTs, s.lastTs),
-        description: `${s.events.toLocaleString()} events${s.ended ? '' : ' · recording'}`,
+        description: describeSessionCounts(s, approved),
         sessionId: s.sessionId,
       })),
-      { title: 'Candor: Preview one recording session', placeHolder: 'Newest first' },
+      { title: 'Candor: Preview one recording session', placeHolder: 'Newest first; events you already approved are left out' },
     );
     return pick === undefined ? undefined : { range: 'session', sessionId: pick.sessionId };
   }
 
-  private async describe(range: PreviewRange, logDir: string): Promise<string> {
+  private async describe(range: PreviewRange): Promise<string> {
+    const suffix = range.includeApproved === true ? ', including approved events' : '';
     switch (range.range) {
       case 'all':
-        return 'Everything not yet shared';
+        return range.includeApproved === true ? 'Everything in the local log, including approved events' : 'Everything not yet approved';
       case 'time':
-        return describeSpan(range.from, range.to);
+        return `${describeSpan(range.from, range.to)}${suffix}`;
       case 'session': {
-        const s = (await listSessions(logDir)).find((x) => x.sessionId === range.sessionId);
-        return s === undefined ? 'One recording session' : `Session ${describeSpan(s.firstTs, s.lastTs)}`;
+        const s = (await this.deps.index.read()).sessions.find((x) => x.sessionId === range.sessionId);
+        return `${s === undefined ? 'One recording session' : `Session ${describeSpan(s.firstTs, s.lastTs)}`}${suffix}`;
       }
     }
   }
+}
+
+/** `1,234 events · 200 approved` (`· recording` while it is). */
+export function describeSessionCounts(s: LogSession, approved: readonly SeqRange[]): string {
+  const left = unapprovedCount(s, approved);
+  const done = s.events - left;
+  const parts = [`${s.events.toLocaleString()} events`];
+  if (done > 0) {
+    parts.push(left === 0 ? 'all approved' : `${done.toLocaleString()} approved`);
+  }
+  if (!s.ended) {
+    parts.push('recording');
+  }
+  return parts.join(' · ');
 }
 
 /** `30 Nov 2025, 14:02 – 14:35` (the second date only when it differs). */

@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import { BundleError } from '../../bundle/errors';
+import type { SeqRange } from '../../bundle/seqRanges';
 import type { BundleManifest, ReviewerAction } from '../../bundle/types';
 import type { Logger } from '../../model/logger';
 import { describeError } from '../../model/logger';
 import { Disposable } from '../../util/disposable';
 import type { Prompter } from '../prompter';
+import type { ApprovalLedger } from './approvals';
 import type { PreviewFromWebview, PreviewInfo, PreviewStatus, PreviewSummary, PreviewToWebview } from '../protocol';
 import { parsePreviewMessage } from '../protocol';
 import type { BuildSpec } from './buildSpec';
@@ -23,6 +25,8 @@ export interface LoadedBundle {
   readonly summary: PreviewSummary;
   readonly manifest: BundleManifest;
   readonly view: ViewClient;
+  /** The log seqs the bundle's selection took (absent or empty for a bundle from the outbox). */
+  readonly covered?: readonly SeqRange[];
 }
 
 export interface PreviewSessionDeps {
@@ -33,6 +37,8 @@ export interface PreviewSessionDeps {
   readonly store: PreviewStore;
   /** Builds `spec` in the bundle worker with a cancellable progress notification; undefined when cancelled. */
   readonly prepare: (spec: BuildSpec, title: string) => Promise<LoadedBundle | undefined>;
+  /** Where an approval records which log events it covered (the extension always passes it; benches may not). */
+  readonly approvals?: ApprovalLedger;
   /** Something the Candor view lists changed (an approval). */
   readonly onDidChangeOutbox: () => void;
 }
@@ -278,7 +284,7 @@ export class PreviewSession extends Disposable {
     this.closedMessage = undefined;
     old?.view.dispose();
     if (spec !== undefined) {
-      await this.deps.store.save(bundle.bytes, bundle.sha256, spec);
+      await this.deps.store.save(bundle.bytes, bundle.sha256, spec, bundle.covered);
     }
     await this.sendBundle();
   }
@@ -368,16 +374,25 @@ export class PreviewSession extends Disposable {
       await this.post({ type: 'done', id, ok: false, message: 'Not shared.' });
       return;
     }
+    const approvedAt = new Date().toISOString();
     const entry = await this.deps.outbox.add(bundle.bytes, {
       sha256: bundle.sha256,
       sizeBytes: bundle.bytes.length,
-      approvedAt: new Date().toISOString(),
+      approvedAt,
       events: n,
       id: bundle.summary.id,
       destination: PREVIEW_DESTINATION,
+      covered: bundle.covered ?? [],
     });
     this.status = 'approved';
     this.spec = undefined;
+    // The bundle is in the outbox: from now on a preview leaves these log events out by default.
+    // (If this fails, they are offered again: annoying, never a leak.)
+    try {
+      await this.deps.approvals?.record({ sha256: bundle.sha256, approvedAt, events: n, covered: bundle.covered ?? [] });
+    } catch (err) {
+      this.deps.logger.error(`Preview: could not record which events the approval covered: ${describeError(err)}`);
+    }
     await this.deps.store.clear();
     this.deps.logger.info(`Approved bundle ${bundle.sha256} (${n} events, ${bundle.bytes.length} bytes) into the outbox: ${entry.file}`);
     this.deps.onDidChangeOutbox();

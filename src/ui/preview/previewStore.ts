@@ -5,6 +5,8 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import * as path from 'node:path';
+import type { SeqRange } from '../../bundle/seqRanges';
+import { isSeqRange } from '../../bundle/seqRanges';
 import type { BuildSpec } from './buildSpec';
 import { parseBuildSpec } from './buildSpec';
 import { isNotFound, writeFileAtomic } from './files';
@@ -14,6 +16,8 @@ export interface StoredPreview {
   readonly sha256: string;
   readonly bytes: Uint8Array;
   readonly spec: BuildSpec;
+  /** The log seqs the bundle's selection took (empty when saved by an older Candor). */
+  readonly covered: readonly SeqRange[];
 }
 
 export class PreviewStore {
@@ -28,21 +32,22 @@ export class PreviewStore {
   }
 
   /** Bytes first, then the spec naming their hash: a crash in between leaves a mismatch, read as none. */
-  async save(bytes: Uint8Array, sha256: string, spec: BuildSpec): Promise<void> {
+  async save(bytes: Uint8Array, sha256: string, spec: BuildSpec, covered: readonly SeqRange[] = []): Promise<void> {
     await writeFileAtomic(this.bundleFile, bytes);
-    await writeFileAtomic(this.specFile, `${JSON.stringify({ sha256, spec })}\n`);
+    await writeFileAtomic(this.specFile, `${JSON.stringify({ sha256, spec, covered })}\n`);
   }
 
   /** The stored preview if its bytes still hash to what was recorded (and to `sha256` when given). */
   async load(sha256?: string): Promise<StoredPreview | undefined> {
     try {
-      const meta = JSON.parse(await readFile(this.specFile, 'utf8')) as { sha256?: unknown; spec?: unknown };
+      const meta = JSON.parse(await readFile(this.specFile, 'utf8')) as { sha256?: unknown; spec?: unknown; covered?: unknown };
       const spec = parseBuildSpec(meta.spec);
       if (typeof meta.sha256 !== 'string' || spec === undefined || (sha256 !== undefined && meta.sha256 !== sha256)) {
         return undefined;
       }
+      const covered = Array.isArray(meta.covered) && meta.covered.every(isSeqRange) ? meta.covered : [];
       const bytes = await readFile(this.bundleFile);
-      return sha256Of(bytes) === meta.sha256 ? { sha256: meta.sha256, bytes, spec } : undefined;
+      return sha256Of(bytes) === meta.sha256 ? { sha256: meta.sha256, bytes, spec, covered } : undefined;
     } catch (err) {
       if (isNotFound(err) || err instanceof SyntaxError) {
         return undefined;

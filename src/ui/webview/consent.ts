@@ -38,7 +38,7 @@ function render(state: ConsentViewState): void {
     const label = el('label', { htmlFor: id });
     label.append(el('span', { className: 'label' }, cat.label));
     if (cat.disabled) {
-      label.append(el('span', { className: 'badge' }, 'not yet available'));
+      label.append(el('span', { className: 'badge' }, cat.note ?? 'not yet available'));
     }
     label.append(el('span', { className: 'detail' }, cat.detail));
     row.append(box, label);

@@ -3,9 +3,11 @@ import { createHash } from 'node:crypto';
 import { readFile, readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { SeqRange } from '../../../src/bundle/seqRanges';
+import { rangesContain } from '../../../src/bundle/seqRanges';
 import type { CandorTestHooks, PreviewTestHandle } from '../../../src/testHooks';
 import type { PreviewRow, PreviewSummary, PreviewToWebview } from '../../../src/ui/protocol';
-import { candor, openEditor, workspaceUri, writeFileText } from '../util';
+import { candor, openEditor, readEvents, workspaceUri, writeFileText } from '../util';
 
 /** Recorded text that would run script if it were ever rendered as HTML. */
 const PAYLOADS = [
@@ -198,5 +200,65 @@ describe('bundle preview in a real VS Code', function () {
     const preview = hooks.preview()!;
     replyOf(await preview.handleMessage({ type: 'discard', id: 14 }), 'done', 14);
     assert.equal(hooks.preview(), undefined);
+  });
+
+  it('does not offer approved events again: the next preview holds only what came after, and replays', async () => {
+    const storage = path.dirname(hooks.outboxDir());
+    const ledger = JSON.parse(await readFile(path.join(storage, 'approvals.json'), 'utf8')) as { approvals: { sha256: string; covered: SeqRange[] }[] };
+    assert.equal(ledger.approvals.length, 1);
+    const approved = ledger.approvals[0].covered;
+    assert.ok(approved.length > 0, 'the approval recorded the log seqs it covered');
+    const receipt = JSON.parse(await readFile(path.join(hooks.outboxDir(), `${ledger.approvals[0].sha256}.json`), 'utf8')) as { covered?: SeqRange[] };
+    assert.deepEqual(receipt.covered, approved, 'the outbox receipt says so too');
+
+    // Something new in a document the approved bundle already had.
+    const editor = await openEditor(workspaceUri('src', 'main.ts'));
+    await editor.edit((b) => b.insert(new vscode.Position(0, 0), '// after the approval\n'));
+    await editor.document.save();
+    await hooks.sync();
+
+    await vscode.commands.executeCommand('candor.previewBundle', { range: 'all' });
+    const preview = hooks.preview();
+    assert.ok(preview && preview.status === 'reviewing', 'a new preview is open');
+    const { summary, rows } = await allRows(preview);
+    const logged = await readEvents(hooks.logDir()!);
+    assert.ok(logged.length > rows.length, 'the log holds more than the preview offers');
+    for (const [seq, , type] of rows) {
+      // A snapshot may carry an approved seq: it restates a document's text at the cut.
+      if (summary.types[type] !== 'snap') {
+        assert.ok(!rangesContain(approved, seq), `seq ${seq} (${summary.types[type]}) was approved and is offered again`);
+      }
+    }
+    assert.ok(rows.some((r) => r[4].includes('after the approval')), 'the new edit is offered');
+    // src/main.ts starts from a snapshot of its text at the cut, so the bundle replays to the file.
+    const versions = replyOf(await preview.handleMessage({ type: 'versions', id: 20, file: 'src/main.ts' }), 'versions', 20);
+    const last = versions.versions.length - 1;
+    const text = replyOf(await preview.handleMessage({ type: 'versionText', id: 21, file: 'src/main.ts', index: last }), 'versionText', 21);
+    assert.equal(text.text, await readFile(workspaceUri('src', 'main.ts').fsPath, 'utf8'));
+
+    // Asked for explicitly, approved events can be bundled again.
+    const fewer = summary.events;
+    await vscode.commands.executeCommand('candor.previewBundle', { range: 'all', includeApproved: true });
+    assert.ok(hooks.preview()!.manifest!.counts.events > fewer, 'including approved events gives more');
+  });
+
+  it('applies the team policy in force at build time, and the manifest says what it removed', async () => {
+    const dir = path.join(path.dirname(hooks.outboxDir()), 'it-policy');
+    await vscode.workspace.fs.createDirectory(vscode.Uri.file(dir));
+    const file = path.join(dir, 'team.json');
+    await writeFileText(vscode.Uri.file(file), JSON.stringify({ version: 'it-team-2', exclude: ['src/payloads.ts'] }));
+    const config = vscode.workspace.getConfiguration('candor');
+    await config.update('teamPolicyFile', file, vscode.ConfigurationTarget.Global);
+    try {
+      await vscode.commands.executeCommand('candor.previewBundle', { range: 'all', includeApproved: true });
+      const manifest = hooks.preview()!.manifest!;
+      assert.equal(manifest.policyVersion, 'it-team-2');
+      assert.equal(manifest.exclusions.policy?.version, 'it-team-2');
+      assert.ok((manifest.exclusions.policy?.events ?? 0) >= PAYLOADS.length, JSON.stringify(manifest.exclusions));
+      assert.equal(manifest.exclusions.policy?.files.excluded, 1);
+      assert.ok(!manifest.files.some((f) => f.f === 'src/payloads.ts'), 'the file the team forbade after recording is gone');
+    } finally {
+      await config.update('teamPolicyFile', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 });

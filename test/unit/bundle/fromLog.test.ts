@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildBundle } from '../../../src/bundle/build';
@@ -9,8 +9,11 @@ import { verifyBundle } from '../../../src/bundle/verify';
 import { buildBundleInWorker } from '../../../src/bundle/workerHost';
 import type { WorkerBuildParams } from '../../../src/bundle/workerProtocol';
 import type { LoggedEvent } from '../../../src/model/events';
+import * as fc from 'fast-check';
+import type { SeqRange } from '../../../src/bundle/seqRanges';
+import { normalizeRanges, rangesContain, subtractRanges } from '../../../src/bundle/seqRanges';
 import { replayEvents } from '../../../src/replay/replay';
-import { CREATED_AT, identityRedactor, inputOf, sampleEvents, paramsOf, sessionEvents, testReceipt, writeLog } from './helpers';
+import { CREATED_AT, fcRuns, identityRedactor, inputOf, sampleEvents, paramsOf, sessionArb, sessionEvents, testReceipt, writeLog } from './helpers';
 
 const WORKER_SCRIPT = resolve(__dirname, '../../../src/bundle/worker.js');
 const FAKE_REDACTOR = resolve(__dirname, 'fakeRedactor.js');
@@ -81,6 +84,66 @@ describe('bundles from a log', () => {
     const ranged = await selectFromLog(dir, { from: events[seqs['edit3'] - 1].event.ts, to: events[seqs['editB'] - 1].event.ts });
     assert.equal(ranged.events[0].event.t, 'snap');
     assert.equal(ranged.events[ranged.events.length - 1].seq, seqs['editB']);
+  });
+
+  it('from the start of the log, replays nothing and synthesizes nothing; it says which seqs it took', async () => {
+    await writeLog(dir, events);
+    const all = await selectFromLog(dir, {});
+    assert.equal(all.synthesized, 0);
+    assert.deepEqual(all.covered, [[1, events.length]]);
+  });
+
+  it('leaves out excluded (approved) seqs; a document edited in between gets a snapshot, and the bundle replays', async () => {
+    await writeLog(dir, events);
+    // The first approval covered the start, up to edit1; a second one covered edit3.
+    const exclude: SeqRange[] = [
+      [1, seqs['edit1']],
+      [seqs['edit3'], seqs['edit3']],
+    ];
+    const selected = await selectFromLog(dir, { exclude });
+    const taken = selected.events.filter((e) => e.event.t !== 'snap' || !rangesContain(exclude, e.seq));
+    assert.ok(taken.every((e) => !rangesContain(exclude, e.seq)), 'no excluded event');
+    assert.deepEqual(selected.covered, subtractRanges([[1, events.length]], exclude));
+    // src/a.ts: a snapshot at edit1 (before edit2) and one at edit3 (before its checkpoint).
+    const snaps = selected.events.filter((e) => e.event.t === 'snap' && e.event.f === 'src/a.ts');
+    assert.deepEqual(snaps.map((e) => e.seq), [seqs['edit1'], seqs['edit3']]);
+    assert.equal(selected.synthesized, 2);
+    const b = await buildBundleFromLog(dir, { ...paramsOf(events), exclude });
+    const report = await verifyBundle(b.bytes);
+    assert.ok(report.ok, JSON.stringify(report.replay?.issues));
+    assert.deepEqual(b.covered, selected.covered);
+  });
+
+  it('any selection with any exclusions builds a bundle that replays, from the log state at each cut', async () => {
+    const exclusions = fc.array(fc.tuple(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 0, max: 10 })), { maxLength: 4 });
+    await fc.assert(
+      fc.asyncProperty(sessionArb, exclusions, fc.option(fc.nat(50)), async (steps, raw, cut) => {
+        const log = sessionEvents(steps);
+        const exclude = normalizeRanges(raw.map(([a, n]): SeqRange => [a, a + n]));
+        const from = cut === null ? undefined : log[Math.min(cut, log.length - 1)].event.ts;
+        await rm(dir, { recursive: true, force: true });
+        await mkdir(dir);
+        await writeLog(dir, log, 5);
+        const b = await buildBundleFromLog(dir, { ...paramsOf(log), receipt: testReceipt(['edits', 'navigation', 'files']), exclude, from });
+        const report = await verifyBundle(b.bytes);
+        assert.ok(report.ok, `${report.error?.message ?? ''} ${JSON.stringify(report.replay?.issues)}`);
+        const bySeq = new Map(log.map((e) => [e.seq, e]));
+        for (const e of b.events) {
+          const original = bySeq.get(e.seq)!;
+          if (e.event.t === 'snap' && (rangesContain(exclude, e.seq) || JSON.stringify(original.event) !== JSON.stringify(e.event))) {
+            // Synthesized: the text some document had in the log at that seq.
+            const { text, v } = e.event;
+            assert.ok(replayEvents(log, { untilSeq: e.seq }).documents.some((d) => d.text === text && d.v === v), `snapshot at seq ${e.seq}`);
+          } else {
+            assert.ok(!rangesContain(exclude, e.seq), `seq ${e.seq} was excluded`);
+          }
+        }
+        if (from === undefined) {
+          assert.deepEqual(b.covered, subtractRanges([[1, log.length]], exclude));
+        }
+      }),
+      { numRuns: fcRuns(60) },
+    );
   });
 
   it('skips records that are not valid events, and says so', async () => {

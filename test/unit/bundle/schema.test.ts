@@ -63,6 +63,8 @@ describe('docs/bundle.schema.json', () => {
       counts: m.properties['counts'],
       file: m.properties['files'].items!,
       exclusions: m.properties['exclusions'],
+      policyExclusions: m.properties['exclusions'].properties['policy'],
+      policyFiles: m.properties['exclusions'].properties['policy'].properties['files'],
       redaction: m.properties['redaction'],
       finding: defs['finding'],
       reviewerAction: defs['reviewerAction'],
@@ -83,6 +85,8 @@ describe('docs/bundle.schema.json', () => {
     for (const line of lines) {
       assert.deepEqual(validate(JSON.parse(line), schema as Schema, schema as Schema), [], line);
     }
+    const withPolicy = await buildBundle(inputOf(sampleEvents().events, { policy: { version: 'team-3', exclude: ['**/*.md'] } }));
+    assert.deepEqual(validate(withPolicy.manifest, defs['manifest'] as unknown as Schema, schema as Schema), []);
     const empty = await buildBundle(inputOf([]));
     assert.deepEqual(validate(empty.manifest, defs['manifest'] as unknown as Schema, schema as Schema), []);
   });
@@ -119,7 +123,9 @@ describe('docs/bundle.schema.json', () => {
   });
 
   it('agrees with the validator on mutated manifests', async () => {
-    const b = await buildBundle(inputOf(sampleEvents().events));
+    // With a bundle-time policy, so that `exclusions.policy` is mutated too.
+    const b = await buildBundle(inputOf(sampleEvents().events, { policy: { version: 'team-3', exclude: ['**/*.md'], categories: ['edits', 'files'] } }));
+    assert.ok(b.manifest.exclusions.policy !== undefined);
     const base = JSON.parse(JSON.stringify(b.manifest)) as Record<string, unknown>;
     const manifestSchema = defs['manifest'] as unknown as Schema;
     const paths: string[][] = [];

@@ -48,12 +48,18 @@ export function renderSummary(root: HTMLElement, s: PreviewSummary, info: Previe
   );
 
   const redaction = card('Redaction (on this device, before this preview)');
-  pairs(redaction, [
+  const leftOut: [string, string][] = [
     ['Engine', s.redaction.engine],
     ['Events rewritten', s.redaction.eventsChanged.toLocaleString()],
     ['Left out by exclusions', `${s.exclusions.events.toLocaleString()} events (${s.exclusions.patterns} patterns)`],
     ['Left out as outside consent', s.exclusions.outsideConsent.toLocaleString()],
-  ]);
+  ];
+  const policy = s.exclusions.policy;
+  if (policy !== undefined) {
+    // The policy in force when the bundle was built, applied again to events recorded before it.
+    leftOut.push([`Left out by policy ${policy.version}`, `${(policy.events + policy.outsideCategories).toLocaleString()} events`]);
+  }
+  pairs(redaction, leftOut);
   redaction.append(
     table(
       ['Rule', 'Kind', 'Values', 'Occurrences'],
