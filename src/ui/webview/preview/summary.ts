@@ -35,7 +35,8 @@ export function renderSummary(root: HTMLElement, s: PreviewSummary, info: Previe
     ['Categories', s.consent.categories.join(', ')],
     ['Granted', formatDateTime(Date.parse(s.consent.grantedAt))],
     ['Consent text', `version ${s.consent.policyVersion}`],
-    ['Policy', s.policyVersion],
+    // With no team policy the developer's own settings are the policy applied (config.ts: 'user-settings').
+    ['Policy', s.exclusions.policy === undefined || s.exclusions.policy.version === 'user-settings' ? `${s.policyVersion} (no team policy: your settings only)` : `team policy ${s.policyVersion}`],
   ]);
 
   const types = card('Events by type');
