@@ -509,14 +509,15 @@ function skeleton(events: readonly LoggedEvent[]): string {
  *   across a line break, which JSON escapes, is still seen), with every placeholder blanked out;
  * - runs that lie entirely inside the provider prefix (`ghp_`, `AKIA`, `sk_live_`) are not secret;
  * - runs that also occur in text the scenario wrote around the secrets (filler code, slot and
- *   command templates, junk characters, paths), or in the events' fixed JSON (keys, type names,
- *   hashes), are not evidence and are skipped.
+ *   command templates, junk characters, paths; also as JSON escapes it), or in the events' fixed
+ *   JSON (keys, type names, hashes), are not evidence and are skipped.
  * Checking runs of 4 covers every longer run. Returns the surviving runs.
  */
 export function survivors(output: readonly LoggedEvent[], secrets: readonly Secret[], surround: string): string[] {
   const blank = (s: string): string => maskPlaceholders(s).replace(/ {8,}/g, '\u0000');
   const corpus = [blank(JSON.stringify(output)), ...stringsOf(output).map(blank)].join('\u0001');
-  const excluded = surround + '\u0000' + skeleton(output);
+  // The surround also as JSON escapes it: in the JSON corpus a newline before `const` reads `ncon`.
+  const excluded = surround + '\u0000' + JSON.stringify(surround) + '\u0000' + skeleton(output);
   const found: string[] = [];
   for (const s of secrets) {
     for (let k = 0; k + 4 <= s.secret.length; k++) {
