@@ -12,7 +12,7 @@
 import { adversarialInputs } from '../src/privacy/adversarial';
 import { defaultDetector, createDetector } from '../src/privacy/detect';
 import { identityRules } from '../src/privacy/identity';
-import { KeywordIndex } from '../src/privacy/keywords';
+import { KeywordAutomaton } from '../src/privacy/keywords';
 import { pathRules } from '../src/privacy/paths';
 import { builtinRules } from '../src/privacy/rules/index';
 import type { Rule } from '../src/privacy/types';
@@ -38,6 +38,33 @@ function literalScan(files: readonly CorpusFile[]): void {
       // count nothing: the floor is the scan itself
     }
   }
+}
+
+/**
+ * The keyword prefilter pass alone, as the detector runs it (detect.ts): the keyword automaton
+ * over the multi-character keywords, marking each one found in an epoch-stamped array (nothing
+ * allocated per text), plus indexOf for the one-character keywords. The floor of any
+ * prefiltered engine: what it pays before running a single rule.
+ */
+function prefilterPass(keywords: readonly string[]): (text: string) => number {
+  const multi = keywords.filter((k) => k.length > 1);
+  const singles = keywords.filter((k) => k.length === 1);
+  const automaton = new KeywordAutomaton(multi);
+  const seen = new Int32Array(multi.length);
+  let epoch = 0;
+  const hit = (id: number): boolean => {
+    seen[id] = epoch;
+    return false;
+  };
+  return (text) => {
+    epoch++;
+    automaton.find(text, hit);
+    let found = 0;
+    for (const k of singles) {
+      found += text.includes(k) || text.includes(k.toUpperCase()) ? 1 : 0;
+    }
+    return found;
+  };
 }
 
 /** CPU milliseconds spent by this process in `fn`. */
@@ -96,6 +123,11 @@ function adversarialWorst(
     for (const t of top) {
       const detector = createDetector([t.rule]);
       const input = adversarialInputs(t.rule, { size, keywords }).find((i) => i.name === t.input)!;
+      // Building the inputs allocated tens of MB: let the collector's work (its threads count in
+      // this process's CPU time) happen before the timed runs, not during them.
+      for (let i = 0; i < 3; i++) {
+        detector.detect(input.text);
+      }
       const again = msPerMB((x) => detector.detect(x), input.text, 10);
       if (again > worst.msPerMB) {
         worst = { rule: t.rule.id, input: t.input, msPerMB: again };
@@ -115,7 +147,7 @@ export const privacyBench: BenchSection = {
     const files = loadCorpus({ maxChars: quick ? 4e6 : 60e6, spread: quick });
     const chars = corpusChars(files);
     const rounds = 3;
-    const index = new KeywordIndex([...new Set(builtinRules.flatMap((r) => r.keywords))]);
+    const prefilter = prefilterPass([...new Set(builtinRules.flatMap((r) => r.keywords))]);
     // Warm up: V8 compiles a regex to native code only after its first runs, and optimizes the
     // automaton loop after a few calls; one pass over the corpus does both.
     for (const f of files) {
@@ -150,7 +182,7 @@ export const privacyBench: BenchSection = {
       () =>
         cpuMs(() => {
           for (const f of files) {
-            index.present(f.text);
+            prefilter(f.text);
           }
         }),
       () =>
@@ -168,8 +200,9 @@ export const privacyBench: BenchSection = {
       candor: detectMBs2,
       unit: 'MB/s',
       ratio: prefilterMBs / detectMBs2,
-      budget: 'info (≤ 4× prefilter)',
-      ok: prefilterMBs / detectMBs2 <= 4,
+      budget: '≤ 3× prefilter',
+      ok: prefilterMBs / detectMBs2 <= 3,
+      gross: prefilterMBs / detectMBs2 > 6,
     });
 
     // Adversarial: the slowest rule, ms per MB, next to a literal scan of 1 MB.
@@ -197,7 +230,8 @@ export const privacyBench: BenchSection = {
       ok: true,
     });
 
-    // False positives: every hit on real source counts.
+    // False positives: every hit on real source counts (the corpus holds no secret of ours, but it
+    // does hold real people's e-mail addresses in copyright headers, which are reported on purpose).
     const fp = measureFalsePositives(files, (t) => defaultDetector.detect(t));
     rows.push({
       measure: `privacy false positives per 10k lines, secrets (${fp.lines} lines)`,
@@ -218,8 +252,9 @@ export const privacyBench: BenchSection = {
       candor: fp.perTenK,
       unit: '/10k lines',
       ratio: NaN,
-      budget: 'info (≤ 1 goal)',
-      ok: true,
+      budget: '≤ 1',
+      ok: fp.perTenK <= 1,
+      gross: fp.perTenK > 2,
     });
     return rows;
   },

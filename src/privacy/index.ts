@@ -4,7 +4,7 @@
  */
 export type { Rule, RuleSpec, Span, SpanKind } from './types';
 export { createDetector, defaultDetector, detect, KIND_RANK, mergeSpans } from './detect';
-export type { DetectOptions, Detector, ScanOptions } from './detect';
+export type { DetectOptions, Detector, DetectorOptions, ScanOptions } from './detect';
 export { defineRule, escapeRegExp, maxPatternLength, parseFixture, SPAN_CLOSE, SPAN_OPEN } from './rule';
 export type { ParsedFixture } from './rule';
 export { COMMON_ACCOUNT_NAMES, identityRules, isDistinctiveName, loadMachineIdentity, parseGitConfig } from './identity';
@@ -13,7 +13,12 @@ export { anonymizePaths, normalizePath, pathRules, rewriteWorkspacePaths, WELL_K
 export type { PathOptions, WorkspacePath } from './paths';
 export { builtinRules, cloudRules, genericRules, keyRules, piiRules, providerRules, saasRules, vcsRules } from './rules/index';
 export { isIdentifierLike, isPlaceholder, looksLikeSecret, luhnValid, shannonEntropy } from './heuristics';
-export { KeywordIndex } from './keywords';
+export { KeywordAutomaton } from './keywords';
+export type { KeywordHit } from './keywords';
+export { analyzeAnchors, keywordAnchors, literalPrefix } from './anchor';
+export type { AnchorAnalysis, KeywordAnchor } from './anchor';
+export { mergeOverlapping } from './merge';
+export type { RankedSpan } from './merge';
 export { adversarialInputs } from './adversarial';
 export type { AdversarialInput, AdversarialOptions } from './adversarial';
 export { analyzePattern } from './regexBounds';

@@ -7,12 +7,15 @@
  *
  * The bound covers what a match consumes AND what its lookarounds inspect before and after it
  * (the text they look at decides the detection just as much as the text consumed), with
- * conservative arithmetic: over-estimating only widens a rescan window.
+ * conservative arithmetic: over-estimating only widens a rescan window. Forward, it is the
+ * farthest any part of the pattern can look from the match start (`reach`): a lookahead that
+ * re-reads the value the pattern then consumes (`(?=[^\s]{8,200}$)[^\s]{8,200}`) costs nothing
+ * extra, where "longest match + farthest look past its end" would count the value twice.
  */
 
 /** Result of `analyzePattern`. */
 export interface PatternBounds {
-  /** Longest text that can decide one match (behind + match + ahead); Infinity if unbounded. */
+  /** Longest text that can decide one match (behind + reach); Infinity if unbounded. */
   readonly maxLength: number;
   /** Longest match. */
   readonly maxMatch: number;
@@ -20,6 +23,8 @@ export interface PatternBounds {
   readonly behind: number;
   /** How far after the match end lookaheads (and \b) may inspect. */
   readonly ahead: number;
+  /** How far from the match start anything (consumed or looked at) may lie: ≥ maxMatch. */
+  readonly reach: number;
   /** Shortest possible match (lookarounds count 0). */
   readonly minLength: number;
   /** Number of capture groups. */
@@ -33,20 +38,28 @@ interface Node {
   /** Characters inspected after the node's end / before its start, beyond what it consumes. */
   readonly ahead: number;
   readonly behind: number;
+  /** Farthest character inspected or consumed, from the node's start (≥ max). */
+  readonly reach: number;
 }
 
-const EMPTY: Node = { max: 0, min: 0, ahead: 0, behind: 0 };
-const ONE: Node = { max: 1, min: 1, ahead: 0, behind: 0 };
+const EMPTY: Node = { max: 0, min: 0, ahead: 0, behind: 0, reach: 0 };
+const ONE: Node = { max: 1, min: 1, ahead: 0, behind: 0, reach: 1 };
 /** \b, \B, ^, $: consume nothing, look at one character on each side. */
-const EDGE: Node = { max: 0, min: 0, ahead: 1, behind: 1 };
+const EDGE: Node = { max: 0, min: 0, ahead: 1, behind: 1, reach: 1 };
 
-/** `a` followed by `b`. */
+/** One character of `width` UTF-16 units. */
+function char(width: number): Node {
+  return width === 1 ? ONE : { ...ONE, max: width, reach: width };
+}
+
+/** `a` followed by `b` (which starts at most `a.max` after `a`'s start). */
 function concat(a: Node, b: Node): Node {
   return {
     max: a.max + b.max,
     min: a.min + b.min,
     ahead: Math.max(b.ahead, a.ahead - b.min),
     behind: Math.max(a.behind, b.behind - a.min),
+    reach: Math.max(a.reach, a.max + b.reach),
   };
 }
 
@@ -77,10 +90,11 @@ class Parser {
       throw new Error(`regex analysis: unexpected '${this.src[this.pos]}' at ${this.pos} in /${this.src}/`);
     }
     return {
-      maxLength: node.behind + node.max + node.ahead,
+      maxLength: node.behind + node.reach,
       maxMatch: node.max,
       behind: node.behind,
       ahead: node.ahead,
+      reach: node.reach,
       minLength: node.min,
       groups: this.groupCount,
     };
@@ -96,6 +110,7 @@ class Parser {
             min: Math.min(out.min, alt.min),
             ahead: Math.max(out.ahead, alt.ahead),
             behind: Math.max(out.behind, alt.behind),
+            reach: Math.max(out.reach, alt.reach),
           }
         : alt;
       if (this.src[this.pos] !== '|') {
@@ -125,7 +140,8 @@ class Parser {
     if (q.max === 0) {
       return EMPTY;
     }
-    return { max: atom.max * q.max, min: atom.min * q.min, ahead: atom.ahead, behind: atom.behind };
+    // The last repetition starts at most (max - 1) × atom.max after the first.
+    return { max: atom.max * q.max, min: atom.min * q.min, ahead: atom.ahead, behind: atom.behind, reach: (q.max - 1) * atom.max + atom.reach };
   }
 
   private quantifier(): { min: number; max: number } | undefined {
@@ -158,7 +174,7 @@ class Parser {
 
   private atom(): Node {
     const c = this.src[this.pos];
-    const one = this.charWidth === 1 ? ONE : { ...ONE, max: this.charWidth };
+    const one = char(this.charWidth);
     switch (c) {
       case '^':
       case '$':
@@ -226,11 +242,12 @@ class Parser {
     if (!lookaround) {
       return inner;
     }
-    // A lookaround consumes nothing but inspects text: a lookahead up to inner.max (+ its own
-    // reach) after the current position, a lookbehind as much before it.
+    // A lookaround consumes nothing but inspects text: a lookahead up to its reach after the
+    // current position, a lookbehind up to inner.max (+ its own look behind) before it — and its
+    // own lookaheads past the current position: what it matches starts ≥ inner.min before it.
     return rest.startsWith('(?<')
-      ? { max: 0, min: 0, ahead: inner.ahead, behind: inner.max + inner.behind }
-      : { max: 0, min: 0, ahead: inner.max + inner.ahead, behind: inner.behind };
+      ? { max: 0, min: 0, ahead: inner.ahead, behind: inner.max + inner.behind, reach: Math.max(0, Math.min(inner.ahead, inner.reach - inner.min)) }
+      : { max: 0, min: 0, ahead: inner.max + inner.ahead, behind: inner.behind, reach: inner.reach };
   }
 
   private escape(): Node {
@@ -258,7 +275,7 @@ class Parser {
     if (next === 'u') {
       const m = /^\\u(?:[0-9A-Fa-f]{4}|\{[0-9A-Fa-f]+\})/.exec(this.src.slice(this.pos));
       this.pos += m ? m[0].length : 2;
-      return { ...ONE, max: this.charWidth };
+      return char(this.charWidth);
     }
     if (next === 'x') {
       const m = /^\\x[0-9A-Fa-f]{2}/.exec(this.src.slice(this.pos));
@@ -268,14 +285,14 @@ class Parser {
     if (next === 'p' || next === 'P') {
       const m = /^\\[pP]\{[^}]*\}/.exec(this.src.slice(this.pos));
       this.pos += m ? m[0].length : 2;
-      return { ...ONE, max: this.charWidth };
+      return char(this.charWidth);
     }
     if (next === 'c') {
       this.pos += 3;
       return ONE;
     }
     this.pos += 2; // \d \w \s \n \. \/ …: one character
-    return { ...ONE, max: this.charWidth };
+    return char(this.charWidth);
   }
 
   private backreference(index: number | undefined): Node {
@@ -285,7 +302,7 @@ class Parser {
       // always mistakes: refuse them rather than guess.
       throw new Error(`regex analysis: backreference to an unclosed group in /${this.src}/`);
     }
-    return { max, min: 0, ahead: 0, behind: 0 };
+    return { max, min: 0, ahead: 0, behind: 0, reach: max };
   }
 
   private skipClass(): void {

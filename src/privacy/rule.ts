@@ -1,3 +1,4 @@
+import { analyzeAnchors } from './anchor';
 import { analyzePattern } from './regexBounds';
 import type { Rule, RuleSpec } from './types';
 
@@ -13,9 +14,9 @@ export interface ParsedFixture {
 }
 
 /**
- * Validates a rule spec and derives its `maxLength` from the pattern. Throws on a rule that could
- * never be scanned safely (unbounded quantifier, empty match, bad keyword), so a broken rule
- * fails at import time and in every test rather than in a user's bundle.
+ * Validates a rule spec and derives its `maxLength` and keyword anchors from the pattern. Throws
+ * on a rule that could never be scanned safely (unbounded quantifier, empty match, bad keyword),
+ * so a broken rule fails at import time and in every test rather than in a user's bundle.
  */
 export function defineRule(spec: RuleSpec): Rule {
   if (!/^[a-z0-9]+(?:-[a-z0-9]+)*$/.test(spec.id)) {
@@ -39,7 +40,9 @@ export function defineRule(spec: RuleSpec): Rule {
   if (spec.secretGroup !== undefined && (spec.secretGroup < 1 || spec.secretGroup > bounds.groups)) {
     throw new Error(`rule ${spec.id}: secretGroup ${spec.secretGroup} does not exist`);
   }
-  return Object.freeze({ ...spec, maxLength: bounds.maxLength });
+  // Derived once here, not per detector: the analysis parses the pattern again.
+  const { anchors, literalPrefix } = analyzeAnchors(spec.pattern.source, spec.pattern.flags, spec.keywords);
+  return Object.freeze({ ...spec, maxLength: bounds.maxLength, anchors, literalPrefix: anchors === undefined ? undefined : literalPrefix });
 }
 
 /** The flags the engine scans with: global, plus match indices when a group is the span. */

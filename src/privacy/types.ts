@@ -3,6 +3,8 @@
  * `candor` CLI and the collector alike.
  */
 
+import type { KeywordAnchor } from './anchor';
+
 /**
  * What a span hides. `secret`: credentials (provider tokens, keys, passwords). `pii`: personal data
  * (emails, IP addresses, card numbers, phone numbers). `identity`: this machine's user, home,
@@ -59,7 +61,7 @@ export interface RuleSpec {
   readonly falsePositives: readonly string[];
 }
 
-/** A rule after `defineRule`: the spec plus its derived bound. */
+/** A rule after `defineRule`: the spec plus what is derived from its pattern. */
 export interface Rule extends RuleSpec {
   /**
    * Upper bound on the length of text that decides one detection: the match plus whatever its
@@ -67,4 +69,12 @@ export interface Rule extends RuleSpec {
    * detection the edit can create or destroy.
    */
   readonly maxLength: number;
+  /**
+   * Where its matches can start, relative to occurrences of its keywords, when the pattern proves
+   * it (anchor.ts): the detector may then try the rule only there. Undefined: not proven; the
+   * rule is always scanned over the whole text.
+   */
+  readonly anchors?: readonly KeywordAnchor[];
+  /** With `anchors`: the literal every match starts with (`literalPrefix`, anchor.ts), if any. */
+  readonly literalPrefix?: string;
 }

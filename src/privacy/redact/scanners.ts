@@ -1,7 +1,8 @@
 import { createDetector } from '../detect';
 import type { Detector } from '../detect';
 import type { Rule, SpanKind } from '../types';
-import { KeywordAutomaton } from './keywordAutomaton';
+import { KeywordAutomaton } from '../keywords';
+import { mergeOverlapping } from '../merge';
 import { MANUAL_KIND, MANUAL_RULE } from './placeholders';
 
 /**
@@ -16,8 +17,8 @@ import { MANUAL_KIND, MANUAL_RULE } from './placeholders';
  * that window (the keyword zones in engine.ts): a `private key` three screens away from the cursor
  * costs nothing while typing.
  *
- * All tiers share one keyword automaton (keywordAutomaton.ts), used both to learn which tiers an edit may
- * concern and to test windows.
+ * All tiers share one keyword automaton (../keywords.ts, the detector's own), used both to learn
+ * which tiers an edit may concern and to test windows.
  */
 
 /** A span found by a scanner: a detector span, or a redact-everywhere text (kind `manual`). */
@@ -110,8 +111,12 @@ export class ScanSetBuilder {
       const rules = this.bands[next];
       const detector = createDetector(rules);
       // Compile the tier's regexes now (V8 compiles a regex on its first run), so the first
-      // keystrokes of a run do not pay for it; the keywords make every rule of the tier run.
-      detector.detect(rules.flatMap((r) => r.keywords).join(' \n '));
+      // keystrokes of a run do not pay for it; the keywords make every rule of the tier run. Twice:
+      // close together, each rule scans the whole text (its global regex); far apart, the
+      // anchored rules are tried at their keywords (their sticky regex, see detect.ts).
+      const words = rules.flatMap((r) => r.keywords);
+      detector.detect(words.join(' \n '));
+      detector.detect(words.join(`\n${' '.repeat(128)}\n`));
       this.scans.push((text) => detector.detect(text));
       this.reaches.push(detector.maxLength);
       this.tierRules.push(rules);
@@ -221,44 +226,9 @@ export const KIND_RANK: Readonly<Record<string, number>> = { secret: 5, pii: 4, 
 
 /**
  * Merges overlapping spans into sorted, non-overlapping ones covering their union, labelled by the
- * preferred member — the detector's own policy (`mergeSpans` in detect.ts): kind, then
- * provider-specific over generic, then longer, then earlier, then rule id.
+ * preferred member — the detector's own policy (`mergeOverlapping` in merge.ts, as `mergeSpans`):
+ * kind, then provider-specific over generic, then longer, then earlier, then rule id.
  */
 export function mergeFound(spans: readonly FoundSpan[], generic: ReadonlySet<string>): FoundSpan[] {
-  const sorted = [...spans].sort((a, b) => a.start - b.start || b.end - a.end || (a.rule < b.rule ? -1 : a.rule > b.rule ? 1 : 0));
-  const out: FoundSpan[] = [];
-  let best: FoundSpan | undefined;
-  let start = 0;
-  let end = 0;
-  const better = (a: FoundSpan, b: FoundSpan): boolean => {
-    const ka = KIND_RANK[a.kind] ?? 0;
-    const kb = KIND_RANK[b.kind] ?? 0;
-    if (ka !== kb) {
-      return ka > kb;
-    }
-    const ga = generic.has(a.rule);
-    if (ga !== generic.has(b.rule)) {
-      return !ga;
-    }
-    return a.end - a.start > b.end - b.start;
-  };
-  for (const s of sorted) {
-    if (best !== undefined && s.start < end) {
-      end = Math.max(end, s.end);
-      if (better(s, best)) {
-        best = s;
-      }
-      continue;
-    }
-    if (best !== undefined) {
-      out.push({ start, end, rule: best.rule, kind: best.kind });
-    }
-    best = s;
-    start = s.start;
-    end = s.end;
-  }
-  if (best !== undefined) {
-    out.push({ start, end, rule: best.rule, kind: best.kind });
-  }
-  return out;
+  return mergeOverlapping([...spans], KIND_RANK, (s) => generic.has(s.rule));
 }

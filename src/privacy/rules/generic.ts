@@ -7,7 +7,7 @@
 import { decodeBase64, isIdentifierLike, isPlaceholder, looksLikeSecret } from '../heuristics';
 import { defineRule } from '../rule';
 import type { Rule } from '../types';
-import { ALNUM, BASE64, BASE64URL, HEX, synth } from './synthetic';
+import { ALNUM, BASE64, BASE64URL, HEX, joined, synth } from './synthetic';
 
 /**
  * Credential names, matched case-insensitively at the END of an identifier (`DB_PASSWORD`,
@@ -27,6 +27,11 @@ interface NameFamily {
 }
 
 const KEY_PREFIXES = ['api', 'access', 'secret', 'private', 'auth', 'client', 'encryption', 'signing', 'master', 'app', 'account'];
+
+/** A character of an unquoted value: no space, quote, bracket, comment or separator. */
+const BARE_VALUE_CHAR = String.raw`[^\s"'\x60#;,(){}\[\]<>$=]`;
+/** An unquoted value: up to the end of the line (or a `#` comment). */
+const BARE_VALUE = `${BARE_VALUE_CHAR}{8,200}={0,2}`;
 
 /** Optional type annotation between the name and `=` (`password: string = "…"`, `token: str = …`). */
 const TYPE_ANNOTATION = String.raw`(?::\s{0,2}(?:string|str|String)\s{0,2})?`;
@@ -165,17 +170,21 @@ function familyRules(f: NameFamily): Rule[] {
       generic: true,
       keywords: f.keywords,
       // The name comes first (fast literal scan), then the cheap check that `:`/`=` follows it (most
-      // occurrences of "token" in code fail here); only then does the lookbehind check that the
-      // identifier holding the name starts a line (optionally after `export `/`set `/`- `). The
-      // `(?<![\w.-])` inside it makes the identifier atomic, so a failing check gives up at once.
+      // occurrences of "token" in code fail here), then a lookahead for the value running to the
+      // end of the line (`token = token = …` and `token = get(x)` fail here); only then does the
+      // lookbehind check that the identifier holding the name starts a line (optionally after
+      // `export `/`set `/`- `). The `(?<![\w.-])` inside it makes the identifier atomic, so a
+      // failing check gives up at once; in the lookahead, `(?=(run))\1` takes the value's run of
+      // characters atomically, so a value that does not reach the line end is read only once.
       pattern: new RegExp(
         `${f.name}["']?[ \\t]{0,3}[:=]` +
+          `(?=[ \\t]{0,3}(?=(${BARE_VALUE_CHAR}{8,200}))\\1={0,2}[ \\t]{0,20}(?:$|[\\r\\n#]))` +
           `(?<=(?:^|[\\r\\n])[ \\t]{0,16}(?:(?:export|set)[ \\t]{1,4}|-[ \\t]{1,4})?["']?(?<![\\w.-])[\\w.-]{1,64}["']?[ \\t]{0,3}[:=])` +
-          `[ \\t]{0,3}([^\\s"'\\x60#;,(){}\\[\\]<>$=]{8,200}={0,2})[ \\t]{0,20}(?=$|[\\r\\n#])`,
+          `[ \\t]{0,3}(${BARE_VALUE})[ \\t]{0,20}(?=$|[\\r\\n#])`,
         'i',
       ),
-      secretGroup: 1,
-      validate: (m) => genericValue(m, 1),
+      secretGroup: 2,
+      validate: (m) => genericValue(m, 2),
       truePositives: f.bare,
       falsePositives: f.falsePositives,
     }),
@@ -228,8 +237,10 @@ export const genericRules: readonly Rule[] = [
     kind: 'secret',
     generic: true,
     keywords: ['authorization'],
+    // The value is taken atomically (`(?=(run))\1`): a run that is too short or runs on into a
+    // word is read once, not once per shorter length.
     pattern:
-      /authorization["']?[ \t]{0,3}[:=][ \t]{0,3}["']?(?:(?:token|bot|ssws|api-?key|key|genie-?key)[ \t]{1,3})?([A-Za-z0-9._~+/=-]{16,1000})(?![\w.~+/=-])/i,
+      /authorization["']?[ \t]{0,3}[:=][ \t]{0,3}["']?(?:(?:token|bot|ssws|api-?key|key|genie-?key)[ \t]{1,3})?(?=([A-Za-z0-9._~+/=-]{16,1000}))\1(?![\w.~+/=-])/i,
     secretGroup: 1,
     validate: (m) => headerValue(m, 16),
     truePositives: [
@@ -305,7 +316,7 @@ export const genericRules: readonly Rule[] = [
       `REDIS_URL=redis://:⟦${synth(ALNUM, 20, 1061)}⟧@cache:6379/0`,
       `mysql://root:⟦${synth(ALNUM, 12, 1062)}⟧@127.0.0.1/db`,
     ],
-    falsePositives: ['postgres://postgres:postgres@localhost/db', 'mongodb://localhost:27017', 'redis://user:<password>@host'],
+    falsePositives: [joined('postgres', '://postgres:postgres@localhost/db'), 'mongodb://localhost:27017', 'redis://user:<password>@host'],
   }),
   defineRule({
     id: 'jdbc-password',

@@ -16,6 +16,32 @@ function pemBody(lines: number, seed: number, newline = '\n'): string {
   return out.join(newline);
 }
 
+/** A line break between PEM lines: raw or JSON-escaped (`\n` in a string), then indentation. */
+const PEM_NL = String.raw`[ \t]{0,4}(?:\r?\n|(?:\\r)?\\n)[ \t]{0,16}`;
+/** Where a line of key material must end: a line break, the END line, or the end of the text. */
+const PEM_EOL = String.raw`(?=[ \t]{0,4}(?:\r?\n|(?:\\r)?\\n|-----|$))`;
+const B64 = '[A-Za-z0-9+/]';
+/** A full line of key material (PEM and PGP: 64 characters, OpenSSH: 70). */
+const PEM_FULL = `${B64}{40,76}={0,2}${PEM_EOL}`;
+/**
+ * A short last line without an END line after it: it must look like key material (a digit,
+ * `+`, `/`, `=`, or both cases), so a lone `break` or `EOF` after an unclosed key stays code.
+ */
+const PEM_LAST = `(?=[A-Za-z]{0,76}[0-9+/=]|[a-z]{0,76}[A-Z]|[A-Z]{0,76}[a-z])${B64}{1,76}={0,2}${PEM_EOL}`;
+/**
+ * What follows `-----BEGIN … PRIVATE KEY-----`, either
+ * - on the same line: key material run together (a key pasted into an env var), up to 3280
+ *   characters, with at most a few blanks between chunks; or
+ * - on lines: optional RFC 1421 / OpenPGP armor headers (`Proc-Type: …`, `Version: …`) and a blank
+ *   line, up to 160 full lines of key material, then either a last line and the END line, or a
+ *   last line that looks like key material (the key is unterminated: still being typed, or cut).
+ *   A blank line, or any line that is not key material, ends the body.
+ */
+const PEM_BODY =
+  `(?:[ \\t]{0,4}(?=${B64})(?:[ \\t]{0,4}${B64}{1,80}={0,2}){1,41}(?:[ \\t]{0,4}-----END \\1-----)?` +
+  `|(?:${PEM_NL}[A-Za-z][A-Za-z0-9-]{0,30}:[ \\t][^\\r\\n\\\\]{1,128}){0,4}(?:${PEM_NL}(?=\\r?\\n|(?:\\\\r)?\\\\n))?` +
+  `(?:${PEM_NL}${PEM_FULL}){0,160}(?:(?:${PEM_NL}${B64}{1,76}={0,2})?${PEM_NL}-----END \\1-----|${PEM_NL}${PEM_LAST})?)`;
+
 const JWT_HEADER = base64url('{"alg":"HS256","typ":"JWT"}');
 
 /** A JWT's first segment must decode to a JOSE header (`{"alg":…` / `{"typ":…`). */
@@ -30,11 +56,10 @@ export const keyRules: readonly Rule[] = [
     description: 'PEM private key block (-----BEGIN … PRIVATE KEY----- … END), also JSON-escaped and unterminated',
     kind: 'secret',
     keywords: ['private key'],
-    // The END line is optional so that a key still being typed or pasted (no END yet) is caught;
-    // the body stops at any "-----", at a character no PEM body contains (quote, bracket), or at
-    // 16 KiB, so the span cannot run away over the code after an unterminated key.
-    pattern:
-      /-----BEGIN ((?:[A-Z0-9]{1,12} ){0,3}PRIVATE KEY(?: BLOCK)?)-----(?:[A-Za-z0-9+/=\s\\:,.()]|-(?!----)){16,16384}(?:-----END \1-----)?/,
+    // The END line is optional so that a key still being typed or pasted (no END yet) is caught,
+    // but then the span covers key material only (PEM_BODY): it stops at the first line that is
+    // not, so the code after an unclosed key block is not redacted from every version.
+    pattern: new RegExp(`-----BEGIN ((?:[A-Z0-9]{1,12} ){0,3}PRIVATE KEY(?: BLOCK)?)-----${PEM_BODY}`),
     validate: (m) => (m[0].match(/[A-Za-z0-9+/]/g)?.length ?? 0) >= 64,
     truePositives: [
       `⟦-----BEGIN RSA PRIVATE KEY-----\n${pemBody(6, 901)}\n-----END RSA PRIVATE KEY-----⟧\n`,

@@ -5,7 +5,7 @@ import { isPlaceholder } from '../heuristics';
 import { defineRule } from '../rule';
 import type { Rule } from '../types';
 import { ASSIGN, CONTEXT_GROUP, contextPattern, nameRun, TOKEN_END, TOKEN_START } from './common';
-import { ALNUM, BASE64, BASE64URL, DIGITS, HEX, LETTERS, LOWER_ALNUM, UPPER_ALNUM, base64url, synth } from './synthetic';
+import { ALNUM, BASE64, BASE64URL, DIGITS, HEX, LETTERS, LOWER_ALNUM, UPPER_ALNUM, base64url, joined, synth } from './synthetic';
 
 const AGE_ALPHABET = 'QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L';
 
@@ -40,7 +40,7 @@ export const saasRules: readonly Rule[] = [
       `SLACK_BOT_TOKEN=⟦xoxb-${synth(DIGITS, 12, 501)}-${synth(DIGITS, 13, 502)}-${synth(ALNUM, 24, 503)}⟧`,
       `token: "⟦xoxp-${synth(DIGITS, 11, 504)}-${synth(DIGITS, 11, 505)}-${synth(DIGITS, 12, 506)}-${synth(HEX, 32, 507)}⟧"`,
     ],
-    falsePositives: ['xoxb-not-a-token', 'xoxb-123-abc'],
+    falsePositives: [joined('xox', 'b-not-a-token'), joined('xox', 'b-123-abc')],
   }),
   prefixed(
     'slack-app-token',
@@ -48,7 +48,7 @@ export const saasRules: readonly Rule[] = [
     ['xapp-'],
     'xapp-\\d-[A-Z0-9]{9,12}-\\d{10,14}-[a-f0-9]{64}',
     [`SLACK_APP_TOKEN=⟦xapp-1-${synth(UPPER_ALNUM, 11, 511)}-${synth(DIGITS, 13, 512)}-${synth(HEX, 64, 513)}⟧`],
-    ['xapp-1-ABC-123-abc'],
+    [joined('xa', 'pp-1-ABC-123-abc')],
   ),
   defineRule({
     id: 'slack-webhook',

@@ -1,10 +1,15 @@
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
 import { createDetector, defaultDetector, detect, mergeSpans } from '../../../src/privacy/detect';
-import { KeywordIndex } from '../../../src/privacy/keywords';
+import { adversarialInputs } from '../../../src/privacy/adversarial';
+import { keywordAnchors } from '../../../src/privacy/anchor';
+import { identityRules } from '../../../src/privacy/identity';
+import { KeywordAutomaton } from '../../../src/privacy/keywords';
+import { pathRules } from '../../../src/privacy/paths';
+import { parseFixture } from '../../../src/privacy/rule';
 import { builtinRules } from '../../../src/privacy/rules/index';
 import { base64url } from '../../../src/privacy/rules/synthetic';
-import type { Span, SpanKind } from '../../../src/privacy/types';
+import type { Rule, Span, SpanKind } from '../../../src/privacy/types';
 
 /** Property runs: ≥ 1000 by default, CANDOR_FC_RUNS overrides. */
 const RUNS = Number(process.env['CANDOR_FC_RUNS'] ?? 1000);
@@ -136,6 +141,84 @@ describe('detect', () => {
   });
 });
 
+/** Every rule we ship or build, for the scan-strategy equivalence tests. */
+const ALL_RULES: readonly Rule[] = [
+  ...builtinRules,
+  ...identityRules({ username: 'alice-dev', homedir: '/srv/alice-dev', hostname: 'alice-laptop', gitName: 'Alice Dev', gitEmail: 'alice@example.org' }),
+  ...pathRules(['/work/main']),
+];
+
+describe('anchored scanning (a rule tried only at its keyword occurrences)', () => {
+  const whole = createDetector(ALL_RULES, { scan: 'whole' });
+  const anchored = createDetector(ALL_RULES, { scan: 'anchored' });
+  const auto = createDetector(ALL_RULES);
+  const fixtures = ALL_RULES.flatMap((r) => [...r.truePositives.map((f) => parseFixture(f).text), ...r.falsePositives]);
+  const keywords = [...new Set(ALL_RULES.flatMap((r) => r.keywords))];
+  const caseArb = (s: string): fc.Arbitrary<string> =>
+    fc.constantFrom(s, s.toUpperCase(), s.length > 0 ? s[0].toUpperCase() + s.slice(1) : s);
+
+  it('anchors most keyword rules, including the common generic ones', () => {
+    const anchoredIds = ALL_RULES.filter((r) => keywordAnchors(r.pattern.source, r.pattern.flags, r.keywords) !== undefined).map((r) => r.id);
+    for (const id of ['generic-token', 'generic-password-bare', 'generic-api-key', 'http-header-token', 'database-connection-string', 'phone-number', 'identity-home']) {
+      assert.ok(anchoredIds.includes(id), id);
+    }
+    assert.ok(anchoredIds.length >= 100, `${anchoredIds.length} anchored`);
+  });
+
+  it('gives exactly the spans of whole-text scanning, on text made of keywords and fixtures', () => {
+    const piece = fc.oneof(
+      fc.constantFrom(...keywords).chain(caseArb),
+      fc.constantFrom(...fixtures),
+      fc.tuple(fc.constantFrom(...fixtures), fc.nat(200), fc.nat(200)).map(([f, a, b]) => f.slice(Math.min(a, b), Math.max(a, b))),
+      fc.string({ maxLength: 12, unit: fc.constantFrom(...'aZ09_-.:=@/"\' \n\t#;'.split('')) }),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 16 }), (parts) => {
+        const text = parts.join('');
+        const expected = whole.detect(text, { merge: false });
+        assert.deepEqual(anchored.detect(text, { merge: false }), expected, JSON.stringify(text));
+        assert.deepEqual(auto.detect(text, { merge: false }), expected, JSON.stringify(text));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('gives exactly the spans of whole-text scanning on every adversarial input', () => {
+    for (const rule of ALL_RULES) {
+      const w = createDetector([rule], { scan: 'whole' });
+      const a = createDetector([rule], { scan: 'anchored' });
+      const d = createDetector([rule]);
+      for (const input of adversarialInputs(rule, { size: 3000, keywords: 3 })) {
+        const expected = w.detect(input.text, { merge: false });
+        assert.deepEqual(a.detect(input.text, { merge: false }), expected, `${rule.id} ${input.name}`);
+        assert.deepEqual(d.detect(input.text, { merge: false }), expected, `${rule.id} ${input.name} (auto)`);
+      }
+    }
+  });
+
+  it('gives exactly the spans of whole-text scanning for a few rules on long texts (sparse, dense, stopped early)', () => {
+    // Small detectors reach the early stop of the keyword pass; long fillers keep keywords
+    // sparse enough for the `auto` scan to try occurrences one by one.
+    const filler = fc.constantFrom('', ' ', '\n', 'x'.repeat(70), 'const value = compute(input);\n'.repeat(3), 'a1B2'.repeat(40));
+    const piece = fc.oneof(fc.constantFrom(...keywords).chain(caseArb), fc.constantFrom(...fixtures), filler, filler);
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.constantFrom(...ALL_RULES), { minLength: 1, maxLength: 3 }), fc.array(piece, { maxLength: 24 }), (rules, parts) => {
+        const text = parts.join('');
+        const expected = createDetector(rules, { scan: 'whole' }).detect(text, { merge: false });
+        assert.deepEqual(createDetector(rules).detect(text, { merge: false }), expected, JSON.stringify(text));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('finds a sparse keyword\'s match in a long text (the anchored path of the default scan)', () => {
+    const filler = 'const value = compute(input);\n'.repeat(400);
+    const text = `${filler}password = "hunter2xyz"\n${filler}`;
+    assert.deepEqual(auto.detect(text), whole.detect(text));
+    assert.equal(auto.detect(text).length, 1);
+  });
+});
+
 describe('mergeSpans', () => {
   const kindArb = fc.constantFrom<SpanKind>('secret', 'pii', 'identity', 'path');
   const spanArb = fc
@@ -186,20 +269,50 @@ describe('mergeSpans', () => {
   });
 });
 
-describe('KeywordIndex', () => {
-  it('finds exactly the keywords that occur, case-insensitively', () => {
-    const kwArb = fc.string({ minLength: 1, maxLength: 5, unit: fc.constantFrom(...'abAB_:-é'.split('')) }).map((s) => s.toLowerCase());
+describe('KeywordAutomaton', () => {
+  const kwArb = fc.string({ minLength: 1, maxLength: 5, unit: fc.constantFrom(...'abAB_:-é'.split('')) }).map((s) => s.toLowerCase());
+  const textArb = fc.string({ maxLength: 60, unit: fc.constantFrom(...'abAB_:-éÉ x'.split('')) });
+
+  it('reports exactly every occurrence (keyword, end), case-insensitively, in order', () => {
     fc.assert(
-      fc.property(
-        fc.uniqueArray(kwArb, { minLength: 1, maxLength: 8 }),
-        fc.string({ maxLength: 60, unit: fc.constantFrom(...'abAB_:-éÉ x'.split('')) }),
-        (keywords, text) => {
-          const found = new KeywordIndex(keywords).present(text);
-          const lower = text.toLowerCase();
-          keywords.forEach((k, i) => assert.equal(found[i] === 1, lower.includes(k), `${k} in ${text}`));
-        },
-      ),
+      fc.property(fc.uniqueArray(kwArb, { minLength: 1, maxLength: 8 }), textArb, (keywords, text) => {
+        const found: string[] = [];
+        let lastEnd = 0;
+        new KeywordAutomaton(keywords).find(text, (id, end) => {
+          assert.ok(end >= lastEnd, 'occurrences come in order of their end');
+          lastEnd = end;
+          found.push(`${end}:${keywords[id]}`);
+          return false;
+        });
+        const lower = text.toLowerCase();
+        const expected: string[] = [];
+        for (let end = 1; end <= text.length; end++) {
+          for (const k of keywords) {
+            if (end >= k.length && lower.slice(end - k.length, end) === k) {
+              expected.push(`${end}:${k}`);
+            }
+          }
+        }
+        assert.deepEqual([...found].sort(), expected.sort(), text);
+      }),
       { numRuns: RUNS },
+    );
+  });
+
+  it('stops when the callback returns true', () => {
+    const automaton = new KeywordAutomaton(['ab', 'b']);
+    const seen: number[] = [];
+    assert.equal(
+      automaton.find('xab ab', (id) => {
+        seen.push(id);
+        return true;
+      }),
+      true,
+    );
+    assert.equal(seen.length, 1);
+    assert.equal(
+      automaton.find('nothing here', () => true),
+      false,
     );
   });
 });

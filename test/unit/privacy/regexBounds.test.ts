@@ -23,6 +23,18 @@ describe('analyzePattern', () => {
     assert.ok(e.ahead >= 10);
   });
 
+  it('bounds the forward reach from the match start, not match plus look past its end', () => {
+    // The lookahead reads the very value the pattern then consumes: 8 letters and the end.
+    const r = analyzePattern('(?=[a-z]{1,8}$)[a-z]{1,8}');
+    assert.deepEqual([r.maxMatch, r.reach, r.maxLength], [8, 9, 9]);
+    // A lookahead past what is consumed still counts in full.
+    assert.equal(analyzePattern('ab(?=[0-9]{1,5}x)').maxLength, 8);
+    // A repetition's last copy starts (max - 1) × atom.max in.
+    assert.equal(analyzePattern('(?:a(?=bc)){3}').maxLength, 5);
+    // Inside a lookbehind, a lookahead can look past the current position.
+    assert.equal(analyzePattern('x(?<=(?=xyz)x)').maxLength, 3);
+  });
+
   it('bounds backreferences by their group and counts groups', () => {
     const r = analyzePattern(String.raw`(["'])([a-z]{1,8})\1`);
     assert.equal(r.maxLength, 10);

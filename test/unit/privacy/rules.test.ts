@@ -61,6 +61,19 @@ function describeRule(rule: Rule): void {
       });
     });
 
+    it('finds the same spans whether tried at its keyword occurrences only or over the whole text', () => {
+      const whole = createDetector([rule], { scan: 'whole' });
+      const anchored = createDetector([rule], { scan: 'anchored' });
+      const filler = 'const value = compute(input);\n'.repeat(8);
+      for (const text of [...rule.truePositives.map((tp) => parseFixture(tp).text), ...rule.falsePositives]) {
+        for (const t of [text, `${text}\n${text}`, ` ${text.toUpperCase()} `, `${filler}${text}\n${filler}`]) {
+          const expected = whole.detect(t, { merge: false });
+          assert.deepEqual(anchored.detect(t, { merge: false }), expected, JSON.stringify(t));
+          assert.deepEqual(alone.detect(t, { merge: false }), expected, JSON.stringify(t));
+        }
+      }
+    });
+
     it('has a finite maxLength covering every true positive match', () => {
       assert.ok(Number.isFinite(rule.maxLength) && rule.maxLength > 0);
       const re = new RegExp(rule.pattern.source, scanFlags(rule));
