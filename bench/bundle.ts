@@ -27,11 +27,11 @@ import type { BenchRow, BenchSection } from './harness';
 import { median, timeMsAsync } from './harness';
 import { typingStream } from './replay';
 
-/** performance.md: a 100k-event day, redaction included, in at most 2 s. */
+/** docs/performance.md: a 100k-event day, redaction included, in at most 2 s. */
 const BUILD_BUDGET_MS = 2000;
 /** The format's own work (validate, manifest, serialize, hash) over the floor's stringify + gzip. */
 const FORMAT_RATIO_BUDGET = 2;
-/** performance.md: the extension host is never blocked by Candor for more than 50 ms. */
+/** docs/performance.md: the extension host is never blocked by Candor for more than 50 ms. */
 const HOST_BLOCK_BUDGET_MS = 50;
 /** Opening the preview on a 100k-event log: select, build with redaction, read back, first rows. */
 const OPEN_PREVIEW_BUDGET_MS = 3000;

@@ -9,7 +9,7 @@ import { interleave, timeMs } from './harness';
 
 /** The whole 100k-event day, both passes, must fit in this (design: bundle build ≤ 2 s). */
 const DAY_BUDGET_MS = 2000;
-/** The extension host may never be blocked longer than this (performance.md). */
+/** The extension host may never be blocked longer than this (docs/performance.md). */
 const SLICE_BUDGET_MS = 50;
 
 /** Deterministic PRNG (mulberry32), so every run redacts the same stream. */

@@ -188,7 +188,7 @@ export const saasRules: readonly Rule[] = [
     id: 'discord-bot-token',
     description: 'Discord bot token (<id>.<ts>.<hmac>) next to a discord name or after "Bot "',
     kind: 'secret',
-    keywords: ['discord', 'bot '],
+    keywords: ['discord', 'bot ', 'bot\t'],
     pattern: new RegExp(
       `(?:discord${nameRun('discord')}(?<=(?:token|secret|key))${ASSIGN}|(?<![\\w-])Bot[ \\t]{1,3})([MNO][A-Za-z\\d_-]{23,25}\\.[A-Za-z\\d_-]{6}\\.[A-Za-z\\d_-]{27,38})(?![\\w-])`,
       'i',
@@ -197,6 +197,7 @@ export const saasRules: readonly Rule[] = [
     truePositives: [
       `DISCORD_TOKEN=⟦M${synth(BASE64URL, 23, 671)}.${synth(BASE64URL, 6, 672)}.${synth(BASE64URL, 27, 673)}⟧`,
       `Authorization: Bot ⟦N${synth(BASE64URL, 25, 674)}.${synth(BASE64URL, 6, 675)}.${synth(BASE64URL, 38, 676)}⟧`,
+      `Authorization: Bot\t⟦O${synth(BASE64URL, 24, 2001)}.${synth(BASE64URL, 6, 2002)}.${synth(BASE64URL, 30, 2003)}⟧`,
     ],
     falsePositives: ['DISCORD_TOKEN=', `token = "M${synth(BASE64URL, 23, 677)}.${synth(BASE64URL, 6, 678)}.${synth(BASE64URL, 27, 679)}"`],
   }),
