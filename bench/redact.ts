@@ -144,13 +144,21 @@ export const redactBench: BenchSection = {
     // rounds, and gives the result to check — a fast redaction that leaves secrets or breaks
     // replay means nothing. The longest slice is the gap between two progress calls (each slice
     // ends with one), which also includes the yield itself: an upper bound.
+    // Wall time between two progress calls also counts time the OS spent running other processes
+    // (on a loaded 2-core machine, tens of ms); CPU time of this process over the same gap does not,
+    // and over-counts only by GC helper threads. The budget is judged on CPU, wall is shown beside.
     let longest = 0;
+    let longestCpu = 0;
     let last = performance.now();
+    let lastCpu = process.cpuUsage();
     const result = await redactor.redactEventsAsync(events, {
       onProgress: () => {
         const now = performance.now();
+        const cpu = process.cpuUsage(lastCpu);
         longest = Math.max(longest, now - last);
+        longestCpu = Math.max(longestCpu, (cpu.user + cpu.system) / 1000);
         last = now;
+        lastCpu = process.cpuUsage();
       },
     });
     const replayed = replayEvents(result.events);
@@ -193,14 +201,23 @@ export const redactBench: BenchSection = {
         ok: perS(day.candor) >= perS(DAY_BUDGET_MS),
       },
       {
-        measure: 'longest synchronous slice of redactEventsAsync (floor: slice target)',
+        measure: 'longest synchronous slice of redactEventsAsync, CPU (floor: slice target)',
+        floor: 8,
+        candor: longestCpu,
+        unit: 'ms',
+        ratio: longestCpu / 8,
+        budget: `≤ ${SLICE_BUDGET_MS} ms`,
+        ok: longestCpu <= SLICE_BUDGET_MS,
+        gross: longestCpu > 4 * SLICE_BUDGET_MS,
+      },
+      {
+        measure: 'longest synchronous slice of redactEventsAsync, wall (includes time descheduled)',
         floor: 8,
         candor: longest,
         unit: 'ms',
         ratio: longest / 8,
-        budget: `≤ ${SLICE_BUDGET_MS} ms`,
-        ok: longest <= SLICE_BUDGET_MS,
-        gross: longest > 4 * SLICE_BUDGET_MS,
+        budget: 'info',
+        ok: true,
       },
       {
         measure: 'redactor setup (rule tiers; once per rule set)',
