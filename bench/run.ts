@@ -27,8 +27,13 @@ function e2eRows(): BenchRow[] {
   const perf = JSON.parse(readFileSync(file, 'utf8')) as {
     activationMs?: number;
     candorMaxHandlerMs?: number;
+    candorHandlerMsPerKey?: number;
     maxEventLoopDelayMs?: number;
     baselineMaxEventLoopDelayMs?: number;
+    baselineExtHostCpuMsPerKey?: number;
+    extHostCpuMsPerKey?: number;
+    baselineIdleExtHostCpuMsPerMin?: number;
+    idleExtHostCpuMsPerMin?: number;
   };
   const rows: BenchRow[] = [];
   if (typeof perf.activationMs === 'number') {
@@ -37,11 +42,28 @@ function e2eRows(): BenchRow[] {
   if (typeof perf.candorMaxHandlerMs === 'number') {
     rows.push({ measure: 'longest Candor block while typing (e2e)', floor: 0, candor: perf.candorMaxHandlerMs, unit: 'ms', ratio: NaN, budget: '≤ 50 ms', ok: perf.candorMaxHandlerMs <= 50 });
   }
+  if (typeof perf.candorHandlerMsPerKey === 'number') {
+    // Measured inside the extension host around every Candor handler: what recording adds per key.
+    rows.push({ measure: 'Candor handler time per key typed, summed in the extension host (e2e)', floor: 0, candor: perf.candorHandlerMsPerKey, unit: 'ms/key', ratio: NaN, budget: '≤ 0.15 ms per key', ok: perf.candorHandlerMsPerKey <= 0.15 });
+  }
   if (typeof perf.maxEventLoopDelayMs === 'number' && typeof perf.baselineMaxEventLoopDelayMs === 'number') {
     // Floor: the same typing without recording. Other extensions dominate both on a busy machine.
     const ratio = perf.maxEventLoopDelayMs / Math.max(perf.baselineMaxEventLoopDelayMs, 1);
     rows.push({ measure: 'ext-host event-loop max while typing (e2e)', floor: perf.baselineMaxEventLoopDelayMs, candor: perf.maxEventLoopDelayMs, unit: 'ms', ratio, budget: 'info', ok: true });
   }
+  // Extension-host CPU time (/proc schedstat) for the same typing script and the same idle wait,
+  // not recording (floor) and recording. The budget is on the difference, not the ratio: the
+  // extension host's own work (other extensions, VS Code) is in both.
+  // On this machine the run-to-run noise of these differences (±0.5–1.5 ms per key, ±100–400 ms
+  // per idle minute: language features and VS Code itself share the process) is far above the
+  // budgets, so they are shown as information; the handler row above is the precise per-key figure.
+  const cpu = (measure: string, floor: number | undefined, candor: number | undefined, unit: string, budget: string): void => {
+    if (typeof floor === 'number' && typeof candor === 'number' && Number.isFinite(floor) && Number.isFinite(candor)) {
+      rows.push({ measure, floor, candor, unit, ratio: candor / floor, budget, ok: true });
+    }
+  };
+  cpu('ext-host CPU per key, recording vs not (e2e)', perf.baselineExtHostCpuMsPerKey, perf.extHostCpuMsPerKey, 'ms/key', 'info (goal ≤ 0.15 ms extra; noise here ±1 ms)');
+  cpu('ext-host CPU per idle minute, recording vs paused (e2e)', perf.baselineIdleExtHostCpuMsPerMin, perf.idleExtHostCpuMsPerMin, 'ms/min', 'info (goal ≤ 20 ms extra; noise here ±300 ms)');
   return rows;
 }
 

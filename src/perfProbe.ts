@@ -11,6 +11,8 @@ export interface DelayWindow {
   readonly candorMaxMs: number;
   /** Candor handler calls in the window. */
   readonly candorCalls: number;
+  /** Time spent in Candor handlers in the window, summed. */
+  readonly candorTotalMs: number;
 }
 
 export interface PerfProbe extends IDisposable {
@@ -42,13 +44,15 @@ export function startPerfProbe(env: NodeJS.ProcessEnv = process.env): PerfProbe 
   let overallMax = 0;
   let candorMaxMs = 0;
   let candorCalls = 0;
+  let candorTotalMs = 0;
   const tick = (): void => {
     const maxMs = histogram.max / 1e6;
     histogram.reset();
     overallMax = Math.max(overallMax, maxMs);
-    windows.push({ at: Date.now(), maxMs, candorMaxMs, candorCalls });
+    windows.push({ at: Date.now(), maxMs, candorMaxMs, candorCalls, candorTotalMs });
     candorMaxMs = 0;
     candorCalls = 0;
+    candorTotalMs = 0;
     if (windows.length > MAX_WINDOWS) {
       windows.shift();
     }
@@ -66,6 +70,7 @@ export function startPerfProbe(env: NodeJS.ProcessEnv = process.env): PerfProbe 
     },
     measure: (ms) => {
       candorCalls++;
+      candorTotalMs += ms;
       if (ms > candorMaxMs) {
         candorMaxMs = ms;
       }

@@ -51,6 +51,8 @@ export interface PerfWindow {
   /** Longest single Candor handler in the window. */
   readonly candorMaxMs: number;
   readonly candorCalls: number;
+  /** Time in Candor handlers, summed (0 from an extension built before the probe had it). */
+  readonly candorTotalMs: number;
 }
 
 export interface PerfReport {
@@ -74,7 +76,12 @@ export function readPerf(file: string): PerfReport | undefined {
               typeof (w as PerfWindow).candorCalls === 'number',
           )
         : [];
-      return { activationMs: v.activationMs, maxEventLoopDelayMs: v.maxEventLoopDelayMs, samples: typeof v.samples === 'number' ? v.samples : 0, windows };
+      return {
+        activationMs: v.activationMs,
+        maxEventLoopDelayMs: v.maxEventLoopDelayMs,
+        samples: typeof v.samples === 'number' ? v.samples : 0,
+        windows: windows.map((w) => ({ ...w, candorTotalMs: typeof w.candorTotalMs === 'number' ? w.candorTotalMs : 0 })),
+      };
     }
   } catch {
     // not written yet, or caught mid-write
@@ -83,16 +90,18 @@ export function readPerf(file: string): PerfReport | undefined {
 }
 
 /** Figures of the windows that overlap [from, to]. */
-export function perfBetween(report: PerfReport, from: number, to: number): { maxMs: number; candorMaxMs: number; candorCalls: number } {
+export function perfBetween(report: PerfReport, from: number, to: number): { maxMs: number; candorMaxMs: number; candorCalls: number; candorTotalMs: number } {
   let maxMs = 0;
   let candorMaxMs = 0;
   let candorCalls = 0;
+  let candorTotalMs = 0;
   for (const w of report.windows) {
     if (w.at >= from && w.at - 1000 <= to) {
       maxMs = Math.max(maxMs, w.maxMs);
       candorMaxMs = Math.max(candorMaxMs, w.candorMaxMs);
       candorCalls += w.candorCalls;
+      candorTotalMs += w.candorTotalMs;
     }
   }
-  return { maxMs, candorMaxMs, candorCalls };
+  return { maxMs, candorMaxMs, candorCalls, candorTotalMs };
 }

@@ -102,19 +102,25 @@ export function statusBarEntry(page: Page, label: string, text: string): Locator
 /** One step of a typing script: text to type, or a key to press `times` times. */
 export type Keystrokes = { readonly type: string } | { readonly press: string; readonly times?: number };
 
-/** Types a script with `page.keyboard`; returns the number of keys sent. */
-export async function typeScript(page: Page, steps: readonly Keystrokes[], delayMs: number): Promise<number> {
+/**
+ * Types a script with `page.keyboard`; returns the number of keys sent. `afterStep`, if given, is
+ * called after each step with its index and its number of keys (e.g. to sample CPU time per step).
+ */
+export async function typeScript(page: Page, steps: readonly Keystrokes[], delayMs: number, afterStep?: (index: number, keys: number) => void): Promise<number> {
   let keys = 0;
-  for (const step of steps) {
+  for (const [index, step] of steps.entries()) {
+    let stepKeys = 0;
     if ('type' in step) {
       await page.keyboard.type(step.type, { delay: delayMs });
-      keys += [...step.type].length;
+      stepKeys = [...step.type].length;
     } else {
       for (let i = 0; i < (step.times ?? 1); i++) {
         await page.keyboard.press(step.press, { delay: delayMs });
-        keys++;
+        stepKeys++;
       }
     }
+    keys += stepKeys;
+    afterStep?.(index, stepKeys);
   }
   return keys;
 }
