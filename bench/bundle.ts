@@ -38,7 +38,8 @@ const OPEN_PREVIEW_BUDGET_MS = 3000;
 /** Reading validates every line and replays every document: a few times the bare parse. */
 const READ_RATIO_BUDGET = 4;
 
-const RECEIPT: ConsentReceipt = {
+/** The consent receipt every bench bundle carries. */
+export const RECEIPT: ConsentReceipt = {
   policyVersion: '2026-11-30',
   categories: ['edits', 'navigation', 'files', 'terminalCommands', 'tools'],
   grantedAt: '2025-11-30T08:00:00.000Z',

@@ -28,7 +28,6 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type * as vscode from 'vscode';
 import { buildBundle } from '../src/bundle/build';
 import { createDefaultRedactor } from '../src/bundle/redactorAdapter';
-import type { ConsentReceipt } from '../src/consent/consentMachine';
 import type { CandorEvent, LoggedEvent } from '../src/model/events';
 import type { BuildSpec } from '../src/ui/preview/buildSpec';
 import { sha256Of } from '../src/ui/preview/outbox';
@@ -36,6 +35,7 @@ import type { LoadedBundle, PreviewSession, PreviewSessionDeps } from '../src/ui
 import { ViewClient } from '../src/ui/preview/viewClient';
 import type { PreviewSummary, PreviewToWebview } from '../src/ui/protocol';
 import { findChromium, firstPage, launchBrowser } from '../test/harness/browser';
+import { RECEIPT } from './bundle';
 import type { BenchRow, BenchSection } from './harness';
 import { best, skippedRow } from './harness';
 import { typingStream } from './replay';
@@ -53,14 +53,6 @@ const SEARCH_QUERY = 'module3';
 
 /** bench/ → the repository root (this file runs compiled from out/bench/). */
 const root = path.join(__dirname, '..', '..');
-
-const RECEIPT: ConsentReceipt = {
-  policyVersion: '2026-11-30',
-  categories: ['edits', 'navigation', 'files', 'terminalCommands', 'tools'],
-  grantedAt: '2025-11-30T08:00:00.000Z',
-  extensionVersion: '0.1.0',
-  workspaceId: 'a'.repeat(64),
-};
 
 const COMMANDS = [
   'npm test -- --grep parser',

@@ -4,14 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readBundle, sha256 } from '../../../src/bundle/format';
 import { bundleCommands } from '../../../src/cli/bundleCommands';
-import { COMMANDS, main } from '../../../src/cli/main';
+import { COMMANDS } from '../../../src/cli/main';
+import { runCli } from '../cli/runCli';
+import type { RunResult } from '../cli/runCli';
 import { CREATED_AT, identityRedactor, sampleEvents, testReceipt, writeLog } from './helpers';
-
-interface RunResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 describe('candor bundle (CLI)', () => {
   let root: string;
@@ -19,15 +15,8 @@ describe('candor bundle (CLI)', () => {
   const { events } = sampleEvents();
   const commands = bundleCommands({ redactor: () => identityRedactor, now: () => new Date(CREATED_AT), extensionVersion: '0.1.0' });
 
-  async function run(argv: string[], withCommands = commands): Promise<RunResult> {
-    let stdout = '';
-    let stderr = '';
-    const io = {
-      stdout: { write: (s: string): boolean => ((stdout += s), true) },
-      stderr: { write: (s: string): boolean => ((stderr += s), true) },
-    };
-    const code = await main(argv, io, { cwd: root, commands: withCommands });
-    return { code, stdout, stderr };
+  function run(argv: string[], withCommands = commands): Promise<RunResult> {
+    return runCli(argv, { cwd: root, commands: withCommands });
   }
 
   beforeEach(async () => {

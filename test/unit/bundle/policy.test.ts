@@ -7,7 +7,8 @@ import { readBundle } from '../../../src/bundle/format';
 import { verifyBundle } from '../../../src/bundle/verify';
 import { buildBundleInWorker } from '../../../src/bundle/workerHost';
 import { bundleCommands } from '../../../src/cli/bundleCommands';
-import { main } from '../../../src/cli/main';
+import { runCli } from '../cli/runCli';
+import type { RunResult } from '../cli/runCli';
 import type { TeamPolicy } from '../../../src/privacy/policy/model';
 import { CREATED_AT, identityRedactor, inputOf, sampleEvents, testReceipt, writeLog } from './helpers';
 
@@ -71,15 +72,8 @@ describe('bundle-time policy', () => {
     let root: string;
     const commands = bundleCommands({ redactor: () => identityRedactor, now: () => new Date(CREATED_AT), extensionVersion: '0.1.0' });
 
-    async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-      let stdout = '';
-      let stderr = '';
-      const io = {
-        stdout: { write: (s: string): boolean => ((stdout += s), true) },
-        stderr: { write: (s: string): boolean => ((stderr += s), true) },
-      };
-      const code = await main(argv, io, { cwd: root, commands });
-      return { code, stdout, stderr };
+    function run(argv: string[]): Promise<RunResult> {
+      return runCli(argv, { cwd: root, commands });
     }
 
     beforeEach(async () => {

@@ -3,18 +3,13 @@ import { spawnSync } from 'node:child_process';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Command } from '../../../src/cli/command';
-import { main } from '../../../src/cli/main';
+import { runCli } from './runCli';
+import type { RunResult } from './runCli';
 import type { MainOptions } from '../../../src/cli/main';
 import type { LogSource } from '../../../src/cli/logSource';
 import type { CandorEvent } from '../../../src/model/events';
 import { sha256Hex } from '../../../src/replay/hash';
 import { frame, sampleSession, segmentName, tempDir, writeSegments } from './logFiles';
-
-interface RunResult {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 describe('candor CLI', () => {
   let root: string;
@@ -22,15 +17,8 @@ describe('candor CLI', () => {
   let logDir: string;
   const session = sampleSession();
 
-  async function run(argv: string[], options?: MainOptions): Promise<RunResult> {
-    let stdout = '';
-    let stderr = '';
-    const io = {
-      stdout: { write: (s: string): boolean => ((stdout += s), true) },
-      stderr: { write: (s: string): boolean => ((stderr += s), true) },
-    };
-    const code = await main(argv, io, { cwd: root, ...options });
-    return { code, stdout, stderr };
+  function run(argv: string[], options?: MainOptions): Promise<RunResult> {
+    return runCli(argv, { cwd: root, ...options });
   }
 
   async function newLog(name: string, segments: readonly (readonly CandorEvent[])[], firstSeq = 1): Promise<string> {

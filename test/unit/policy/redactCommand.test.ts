@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRedactCommand, frameSegments } from '../../../src/cli/redactCommand';
-import { COMMANDS, main } from '../../../src/cli/main';
+import { COMMANDS } from '../../../src/cli/main';
+import { runCli } from '../cli/runCli';
+import type { RunResult } from '../cli/runCli';
 import type { CandorEvent, LoggedEvent } from '../../../src/model/events';
 import type { MachineIdentity } from '../../../src/privacy/identity';
 import type { RedactionReport } from '../../../src/privacy/redact/report';
@@ -46,26 +48,13 @@ function runsOf(secret: string, n = 4): string[] {
   return out;
 }
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 describe('candor redact', () => {
   let root: string;
   let cleanup: () => Promise<void>;
   const commands = COMMANDS.map((c) => (c.name === 'redact' ? createRedactCommand({ identity: () => Promise.resolve(IDENTITY) }) : c));
 
-  async function run(argv: string[]): Promise<Run> {
-    let stdout = '';
-    let stderr = '';
-    const io = {
-      stdout: { write: (s: string): boolean => ((stdout += s), true) },
-      stderr: { write: (s: string): boolean => ((stderr += s), true) },
-    };
-    const code = await main(argv, io, { cwd: root, commands });
-    return { code, stdout, stderr };
+  function run(argv: string[]): Promise<RunResult> {
+    return runCli(argv, { cwd: root, commands });
   }
 
   async function writeLog(name: string, events: CandorEvent[]): Promise<string> {
