@@ -5,35 +5,13 @@ import { ChunkedTextBuffer } from '../src/replay/buffer';
 import { sha256Hex } from '../src/replay/hash';
 import { replayEvents } from '../src/replay/replay';
 import type { BenchRow, BenchSection } from './harness';
+import { prng, SOURCE_LINES } from './replay';
 import { interleave, timeMs } from './harness';
 
 /** The whole 100k-event day, both passes, must fit in this (design: bundle build ≤ 2 s). */
 const DAY_BUDGET_MS = 2000;
 /** The extension host may never be blocked longer than this (docs/performance.md). */
 const SLICE_BUDGET_MS = 50;
-
-/** Deterministic PRNG (mulberry32), so every run redacts the same stream. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const SOURCE_LINES = [
-  'export function handle(request: Request): Response {',
-  '  const items = request.items.filter((x) => x.enabled);',
-  '  for (const item of items) {',
-  '    total += item.price * item.quantity; // running sum',
-  '  }',
-  "  return { status: 200, body: JSON.stringify({ total, note: 'ok' }) };",
-  '}',
-  '',
-];
 
 /** Lines a developer types that carry a secret (assembled at run time, never a literal). */
 function secretLine(n: number): string {

@@ -8,8 +8,8 @@ import { interleave, timeMs } from './harness';
 const REPLAY_BUDGET_EVENTS_PER_S = 250_000;
 const PARSE_RATIO_BUDGET = 3;
 
-/** Deterministic PRNG (mulberry32), so every run replays the same stream. */
-function prng(seed: number): () => number {
+/** Deterministic PRNG (mulberry32), so every run replays (and redacts) the same stream. */
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -20,7 +20,8 @@ function prng(seed: number): () => number {
   };
 }
 
-const SOURCE_LINES = [
+/** Lines of ordinary code the generated typing is made of. */
+export const SOURCE_LINES = [
   'export function handle(request: Request): Response {',
   '  const items = request.items.filter((x) => x.enabled);',
   '  for (const item of items) {',

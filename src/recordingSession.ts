@@ -18,6 +18,17 @@ export interface LogWriter {
 
 export type OpenLog = (dir: string) => Promise<LogWriter>;
 
+/** What a session records and where its events and errors go. */
+interface SessionRecording {
+  readonly categories: readonly Category[];
+  readonly documents: DocumentResolver;
+  readonly settings: RecorderSettings;
+  readonly onLogError: (err: Error) => void;
+  /** Called after every event handed to the log: must be cheap (the controller throttles it). */
+  readonly onAppend?: (() => void) | undefined;
+  readonly measure?: ((ms: number) => void) | undefined;
+}
+
 /**
  * One stretch of recording, from start or resume to pause or stop: the open log and the
  * sources. Everything it owns is released when it ends, so nothing listens while not recording.
@@ -32,14 +43,7 @@ export class RecordingSession extends Disposable {
   private constructor(
     private readonly log: LogWriter,
     private readonly logger: Logger,
-    args: {
-      categories: readonly Category[];
-      documents: DocumentResolver;
-      settings: RecorderSettings;
-      onLogError: (err: Error) => void;
-      onAppend?: (() => void) | undefined;
-      measure?: ((ms: number) => void) | undefined;
-    },
+    args: SessionRecording,
   ) {
     super();
     this.onAppend = args.onAppend;
@@ -56,19 +60,14 @@ export class RecordingSession extends Disposable {
     this._register(log.onRotate(() => this.recorder.onRotate()));
   }
 
-  static async start(args: {
-    logDir: string;
-    openLog: OpenLog;
-    logger: Logger;
-    op: 'start' | 'resume';
-    categories: readonly Category[];
-    documents: DocumentResolver;
-    settings: RecorderSettings;
-    onLogError: (err: Error) => void;
-    /** Called after every event handed to the log: must be cheap (the controller throttles it). */
-    onAppend?: (() => void) | undefined;
-    measure?: ((ms: number) => void) | undefined;
-  }): Promise<RecordingSession> {
+  static async start(
+    args: SessionRecording & {
+      logDir: string;
+      openLog: OpenLog;
+      logger: Logger;
+      op: 'start' | 'resume';
+    },
+  ): Promise<RecordingSession> {
     const log = await args.openLog(args.logDir);
     const session = new RecordingSession(log, args.logger, args);
     session.emit({ t: 'session', ts: Date.now(), op: args.op, sid: session.sid, cats: args.categories });

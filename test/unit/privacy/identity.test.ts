@@ -6,16 +6,10 @@ import { createDetector } from '../../../src/privacy/detect';
 import type { MachineIdentity } from '../../../src/privacy/identity';
 import { COMMON_ACCOUNT_NAMES, identityRules, loadMachineIdentity, parseGitConfig } from '../../../src/privacy/identity';
 import type { Span } from '../../../src/privacy/types';
+import { FAKE } from './fakeIdentity';
 
 const RUNS = Number(process.env['CANDOR_FC_RUNS'] ?? 1000);
 
-const FAKE: MachineIdentity = {
-  username: 'alice-dev',
-  homedir: '/home/alice-dev',
-  hostname: 'alice-laptop',
-  gitName: 'Alice Dev',
-  gitEmail: 'alice@example.org',
-};
 
 /** Every spelling of a home path we promise to catch, with the username's position marked by {u}. */
 const HOME_STYLES: readonly string[] = [

@@ -1,20 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { createDetector } from '../../../src/privacy/detect';
-import type { MachineIdentity } from '../../../src/privacy/identity';
 import { identityRules } from '../../../src/privacy/identity';
 import { pathRules } from '../../../src/privacy/paths';
 import { analyzePattern } from '../../../src/privacy/regexBounds';
 import { maxPatternLength, parseFixture, scanFlags } from '../../../src/privacy/rule';
 import { builtinRules, genericRules, piiRules, providerRules } from '../../../src/privacy/rules/index';
 import type { Rule } from '../../../src/privacy/types';
+import { FAKE } from './fakeIdentity';
 
-const FAKE: MachineIdentity = {
-  username: 'alice-dev',
-  homedir: '/home/alice-dev',
-  hostname: 'alice-laptop',
-  gitName: 'Alice Dev',
-  gitEmail: 'alice@example.org',
-};
 
 /** Every rule we ship or build: built-ins, identity rules for a fake identity, path rules. */
 const ALL_RULES: readonly Rule[] = [
