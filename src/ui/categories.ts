@@ -1,5 +1,5 @@
 import type { Category } from '../model/events';
-import { DEFAULT_CATEGORIES, UNAVAILABLE_CATEGORIES } from '../consent/receipt';
+import { UNAVAILABLE_CATEGORIES } from '../consent/receipt';
 import { allowsCategory } from '../privacy/policy/model';
 import type { TeamPolicy } from '../privacy/policy/model';
 import type { CategoryInfo } from './protocol';
@@ -25,7 +25,7 @@ export const CATEGORY_TEXT: Record<Category, { label: string; detail: string }> 
   },
   terminalOutput: {
     label: 'Terminal output',
-    detail: 'The output of those commands, capped per command. Off by default: output often contains data you did not write.',
+    detail: 'The output of those commands, capped per command. Output often contains data you did not write. Needs terminal commands.',
   },
   tools: {
     label: 'Tasks, debug sessions and git actions',
@@ -42,23 +42,40 @@ export function forbiddenNote(policy: TeamPolicy): string {
   return `forbidden by team policy ${policy.version}`;
 }
 
+/** What the screen shows beside a category the team policy suggests (it stays unticked). */
+export const SUGGESTED_NOTE = 'suggested by your team';
+
 /**
- * The consent screen's rows. A category the team policy forbids is still listed — the developer
- * sees everything Candor could record and why some of it is off — but disabled, unticked, with the
- * policy's version as the reason. (Leaving it out would hide that the policy narrowed the choice.)
+ * Categories that are recorded only together with another one (src/consent/receipt.ts
+ * `createReceipt` drops terminal output without terminal commands). The screen says so before
+ * the grant, rather than the receipt silently holding less than was ticked.
+ */
+const REQUIRES: Partial<Record<Category, Category>> = { terminalOutput: 'terminalCommands' };
+
+/**
+ * The consent screen's rows, none of them ticked: a pre-ticked box is not freely given consent
+ * (CJEU, Planet49, 2019), so the developer ticks every category they agree to. A category the team
+ * policy forbids is still listed — the developer sees everything Candor could record and why some
+ * of it is off — but disabled, with the policy's version as the reason. (Leaving it out would hide
+ * that the policy narrowed the choice.) A category the team suggests is marked as suggested and
+ * stays unticked; forbidden or unavailable wins over suggested.
  */
 export function categoryInfos(order: readonly Category[], policy?: TeamPolicy): CategoryInfo[] {
   return order.map((id) => {
     const unavailable = UNAVAILABLE_CATEGORIES.includes(id);
     const forbidden = !unavailable && policy !== undefined && !allowsCategory(policy, id);
-    const note = unavailable ? 'not yet available' : forbidden ? forbiddenNote(policy) : undefined;
+    const suggested = !unavailable && !forbidden && policy?.suggestedCategories?.includes(id) === true;
+    const note = unavailable ? 'not yet available' : forbidden ? forbiddenNote(policy) : suggested ? SUGGESTED_NOTE : undefined;
+    const requires = REQUIRES[id];
     return {
       id,
       label: CATEGORY_TEXT[id].label,
       detail: CATEGORY_TEXT[id].detail,
-      checked: DEFAULT_CATEGORIES.includes(id) && !forbidden,
+      checked: false,
       disabled: unavailable || forbidden,
+      suggested,
       ...(note === undefined ? {} : { note }),
+      ...(requires === undefined ? {} : { requires }),
     };
   });
 }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { CONSENT_POLICY_VERSION } from '../consent/receipt';
 import { Disposable } from '../util/disposable';
-import { parseConsentMessage, type CategoryInfo, type ConsentToWebview, type ConsentViewState } from './protocol';
+import { consentChoiceProblem, parseConsentMessage, type CategoryInfo, type ConsentToWebview, type ConsentViewState } from './protocol';
 import { renderPage, webviewOptions } from './webviewHtml';
 
 export interface ConsentHandler {
@@ -14,26 +14,38 @@ export interface ConsentHandler {
   accept(categories: readonly string[]): Promise<void>;
 }
 
+/**
+ * The page. The actions sit in a sticky footer (Start is visible without scrolling at any panel
+ * height) with the one line that says what happens next; the hint under Start says why it is
+ * disabled (nothing is ticked when the screen opens) and is its aria-describedby.
+ */
 const BODY = `
 <main>
   <h1>Record your activity in this workspace?</h1>
   <p class="lead">Candor records what you do <strong>inside VS Code, in workspace <span id="workspace-name"></span> only</strong> —
   never other workspaces, other applications, the screen, or the keyboard outside the editor.
   Nothing leaves this machine unless you preview a bundle and approve it.</p>
-  <h2>Choose what to record</h2>
-  <ul id="categories" class="categories"></ul>
+  <fieldset class="choices" aria-describedby="choices-help">
+    <legend><h2>Choose what to record</h2></legend>
+    <p id="choices-help" class="help">Nothing is ticked for you: tick each category you agree to record.</p>
+    <ul id="categories" class="categories"></ul>
+  </fieldset>
   <ul class="facts">
     <li>Files matching the exclusion list (<code>.env*</code>, keys, <code>secrets/</code>, <code>node_modules/</code>, your own patterns) are never recorded.</li>
     <li>A status-bar item shows <strong>● REC</strong> while recording. You can pause, stop (withdraw) and delete local data at any time.</li>
     <li>Unshared data stays in this workspace's local storage and is deleted after the retention period.</li>
   </ul>
+  <p class="policy">Consent text version <span id="policy-version"></span></p>
+</main>
+<footer class="actions-bar">
+  <p id="next" class="next">Recording starts in this workspace only; nothing leaves your machine until you approve a preview.</p>
   <div class="actions">
-    <button id="accept" class="primary">Start recording</button>
+    <button id="accept" class="primary" disabled aria-describedby="accept-hint next">Start recording</button>
     <button id="cancel" class="secondary">Cancel</button>
+    <span id="accept-hint" class="hint">Tick at least one category to start recording.</span>
   </div>
   <p id="status" role="status" aria-live="polite"></p>
-  <p class="policy">Consent text version <span id="policy-version"></span></p>
-</main>`;
+</footer>`;
 
 /**
  * The consent screen. The webview only shows choices and posts them back; the host validates
@@ -132,16 +144,12 @@ export class ConsentPanel extends Disposable {
         return;
       case 'accept':
         try {
-          // Only what this screen offered as choosable (the webview cannot tick a disabled row, so
-          // a message with one was not written by it); the handler checks the policy again.
-          const offered = new Set((this.categories ?? []).filter((c) => !c.disabled).map((c) => c.id));
-          const refused = message.categories.filter((c) => !offered.has(c));
-          if (refused.length > 0) {
-            const notes = refused.map((c) => {
-              const row = this.categories?.find((x) => x.id === c);
-              return row?.note === undefined ? c : `${row.label} (${row.note})`;
-            });
-            throw new Error(`Not recorded: ${notes.join(', ')}. Nothing was started.`);
+          // The same rule the webview applies before it enables Start — at least one category,
+          // only rows this screen offered as choosable, prerequisites ticked — checked again here:
+          // a message that breaks it was not written by the screen. The handler checks the policy again.
+          const problem = consentChoiceProblem(message.categories, this.categories ?? []);
+          if (problem !== undefined) {
+            throw new Error(`${problem} Nothing was started.`);
           }
           await this.handler.accept(message.categories);
           await this.post({ type: 'accepted' });

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { consentE2e } from '../e2e/consent.e2e';
 import { previewE2e } from '../e2e/preview.e2e';
 import { typingE2e } from '../e2e/typing.e2e';
 import type { E2eResult, E2eTest } from './e2e';
@@ -11,7 +12,7 @@ import { packageExtension, ensureTools } from './tools';
  * at most 1 MB), then runs each end-to-end test against code-server in Chromium, with the .vsix
  * installed as a user would. Ends with `N passed, N failed`.
  */
-const tests: readonly E2eTest[] = [typingE2e, previewE2e];
+const tests: readonly E2eTest[] = [consentE2e, typingE2e, previewE2e];
 const MAX_VSIX_BYTES = 1024 * 1024;
 
 async function main(): Promise<number> {

@@ -26,6 +26,12 @@ export interface TeamPolicy {
   readonly excludeGitignored?: boolean;
   /** Consent categories that may be recorded at most (a subset of src/model/events.ts CATEGORIES). */
   readonly categories?: readonly string[];
+  /**
+   * Categories the team suggests. Display only: the consent screen marks them "suggested by your
+   * team" and still ticks nothing (a pre-ticked box is not consent). A suggestion allows nothing:
+   * a category both suggested and forbidden is forbidden, and the merge drops it.
+   */
+  readonly suggestedCategories?: readonly string[];
 }
 
 /** Thrown by `validatePolicy`: every problem found, not just the first. */
@@ -45,7 +51,7 @@ export class PolicyError extends Error {
   }
 }
 
-const KNOWN_KEYS: readonly string[] = ['version', 'exclude', 'maxFileSizeKB', 'allowedLicenses', 'excludeGitignored', 'categories'];
+const KNOWN_KEYS: readonly string[] = ['version', 'exclude', 'maxFileSizeKB', 'allowedLicenses', 'excludeGitignored', 'categories', 'suggestedCategories'];
 /** Generous bounds: they keep a hostile or broken file from costing memory, not real policies out. */
 const MAX_LIST = 1000;
 const MAX_STRING = 500;
@@ -93,9 +99,10 @@ export function validatePolicy(raw: unknown, where = 'policy'): TeamPolicy {
   if (excludeGitignored !== undefined && typeof excludeGitignored !== 'boolean') {
     problems.push(`'excludeGitignored' must be true or false, got ${describe(excludeGitignored)}`);
   }
-  const categories = stringList(r, 'categories', problems, (c, at) =>
-    (CATEGORIES as readonly string[]).includes(c) ? undefined : `${at} '${c}' is not a category (known: ${CATEGORIES.join(', ')})`,
-  );
+  const isCategory = (c: string, at: string): string | undefined =>
+    (CATEGORIES as readonly string[]).includes(c) ? undefined : `${at} '${c}' is not a category (known: ${CATEGORIES.join(', ')})`;
+  const categories = stringList(r, 'categories', problems, isCategory);
+  const suggestedCategories = stringList(r, 'suggestedCategories', problems, isCategory);
   if (problems.length > 0) {
     throw new PolicyError(problems, where);
   }
@@ -106,6 +113,7 @@ export function validatePolicy(raw: unknown, where = 'policy'): TeamPolicy {
     ...(allowedLicenses !== undefined ? { allowedLicenses: unique(allowedLicenses) } : {}),
     ...(typeof excludeGitignored === 'boolean' ? { excludeGitignored } : {}),
     ...(categories !== undefined ? { categories: unique(categories) } : {}),
+    ...(suggestedCategories !== undefined ? { suggestedCategories: unique(suggestedCategories) } : {}),
   };
 }
 
@@ -190,6 +198,8 @@ export function mergePolicy(user: TeamPolicy, team?: TeamPolicy): TeamPolicy {
   const excludeGitignored = user.excludeGitignored === true || team.excludeGitignored === true;
   const allowedLicenses = intersect(user.allowedLicenses, team.allowedLicenses, licenseKey);
   const categories = intersect(user.categories, team.categories, (c) => c);
+  // Suggestions are the team's and for display only; one the merged policy forbids is dropped.
+  const suggestedCategories = team.suggestedCategories?.filter((c) => categories === undefined || categories.includes(c));
   return {
     version: team.version,
     ...(exclude.length > 0 ? { exclude } : {}),
@@ -197,6 +207,7 @@ export function mergePolicy(user: TeamPolicy, team?: TeamPolicy): TeamPolicy {
     ...(allowedLicenses !== undefined ? { allowedLicenses } : {}),
     ...(excludeGitignored ? { excludeGitignored } : {}),
     ...(categories !== undefined ? { categories } : {}),
+    ...(suggestedCategories !== undefined ? { suggestedCategories } : {}),
   };
 }
 

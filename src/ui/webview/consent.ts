@@ -1,9 +1,12 @@
 /**
  * The consent screen's script (runs in the webview; bundled to media/dist/consent.js). It only
  * renders the state the host put in `data-state` and posts the developer's choice back: the host
- * validates it and makes the decision.
+ * validates it and makes the decision. What the host sends is validated here too (type guards in
+ * ../protocol.ts): a malformed state shows an error instead of a screen, and nothing is ever
+ * ticked for the developer.
  */
-import type { ConsentFromWebview, ConsentToWebview, ConsentViewState } from '../protocol';
+import type { CategoryInfo, ConsentFromWebview, ConsentViewState } from '../protocol';
+import { consentChoiceProblem, parseConsentHostMessage, parseConsentViewState } from '../protocol';
 
 interface VsCodeApi {
   postMessage(message: ConsentFromWebview): void;
@@ -21,30 +24,40 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<HTMLEl
   return node;
 }
 
+function byId<T extends HTMLElement>(id: string): T | undefined {
+  return (document.getElementById(id) as T | null) ?? undefined;
+}
+
 function render(state: ConsentViewState): void {
-  const list = document.getElementById('categories');
-  const policy = document.getElementById('policy-version');
-  const workspace = document.getElementById('workspace-name');
+  const list = byId('categories');
+  const policy = byId('policy-version');
+  const workspace = byId('workspace-name');
   if (!list || !policy || !workspace) {
     return;
   }
   policy.textContent = state.policyVersion;
   workspace.textContent = state.workspaceName;
   for (const cat of state.categories) {
-    const id = `cat-${cat.id}`;
-    const row = el('li', { className: cat.disabled ? 'category disabled' : 'category' });
-    const box = el('input', { type: 'checkbox', id, checked: cat.checked && !cat.disabled, disabled: cat.disabled });
-    box.dataset['category'] = cat.id;
-    const label = el('label', { htmlFor: id });
-    label.append(el('span', { className: 'label' }, cat.label));
-    if (cat.disabled) {
-      label.append(el('span', { className: 'badge' }, cat.note ?? 'not yet available'));
-    }
-    label.append(el('span', { className: 'detail' }, cat.detail));
-    row.append(box, label);
-    list.append(row);
+    list.append(row(cat));
   }
-  updateAccept();
+}
+
+function row(cat: CategoryInfo): HTMLLIElement {
+  const id = `cat-${cat.id}`;
+  const classes = ['category', cat.disabled ? 'disabled' : '', cat.suggested ? 'suggested' : ''].filter((c) => c !== '');
+  const li = el('li', { className: classes.join(' ') });
+  // Never `checked`: whatever the state says, the box opens unticked.
+  const box = el('input', { type: 'checkbox', id, checked: false, disabled: cat.disabled });
+  box.dataset['category'] = cat.id;
+  const label = el('label', { htmlFor: id });
+  const head = el('span', { className: 'head' });
+  head.append(el('span', { className: 'label' }, cat.label));
+  if (cat.disabled || cat.suggested) {
+    head.append(el('span', { className: cat.suggested ? 'badge suggested' : 'badge' }, cat.note ?? (cat.disabled ? 'not yet available' : 'suggested')));
+  }
+  label.append(head, el('span', { className: 'detail' }, cat.detail));
+  li.append(box, label);
+  return li;
 }
 
 function chosen(): string[] {
@@ -53,31 +66,59 @@ function chosen(): string[] {
     .map((b) => b.dataset['category'] ?? '');
 }
 
-function updateAccept(): void {
-  const accept = document.getElementById('accept') as HTMLButtonElement | null;
-  if (accept) {
-    accept.disabled = chosen().length === 0;
+/** Start is enabled only for a choice the host would accept; the hint (its description) says why not. */
+function updateAccept(rows: readonly CategoryInfo[]): void {
+  const accept = byId<HTMLButtonElement>('accept');
+  const hint = byId('accept-hint');
+  if (!accept || !hint) {
+    return;
+  }
+  const picked = chosen();
+  const problem = consentChoiceProblem(picked, rows);
+  accept.disabled = problem !== undefined;
+  hint.textContent = problem ?? `${picked.length} of ${rows.filter((r) => !r.disabled).length} categories ticked.`;
+  hint.classList.toggle('blocking', problem !== undefined);
+}
+
+function showStatus(text: string, isError: boolean): void {
+  const status = byId('status');
+  if (status) {
+    status.textContent = text;
+    status.classList.toggle('error', isError);
   }
 }
 
-window.addEventListener('message', (event: MessageEvent<ConsentToWebview>) => {
-  const status = document.getElementById('status');
-  if (!status) {
+function start(): void {
+  const state = parseConsentViewState(JSON.parse(document.body.dataset['state'] ?? 'null') as unknown);
+  if (state === undefined) {
+    // Never a partly drawn screen: nothing can be chosen, and the developer is told why.
+    showStatus('This consent screen could not be shown (its data is malformed). Close it and run Start Recording again.', true);
     return;
   }
-  if (event.data.type === 'accepted') {
-    status.textContent = 'Recording started. You can close this tab.';
-  } else if (event.data.type === 'error') {
-    status.textContent = event.data.message;
-  }
-});
+  const rows = state.categories;
+  render(state);
+  updateAccept(rows);
+  document.addEventListener('change', () => updateAccept(rows));
+  byId('accept')?.addEventListener('click', () => {
+    const picked = chosen();
+    if (consentChoiceProblem(picked, rows) === undefined) {
+      vscode.postMessage({ type: 'accept', categories: picked });
+    }
+  });
+  byId('cancel')?.addEventListener('click', () => vscode.postMessage({ type: 'cancel' }));
+  window.addEventListener('message', (event: MessageEvent<unknown>) => {
+    const m = parseConsentHostMessage(event.data);
+    if (m?.type === 'accepted') {
+      showStatus('Recording started. You can close this tab.', false);
+    } else if (m?.type === 'error') {
+      showStatus(m.message, true);
+    }
+  });
+}
 
-document.addEventListener('change', updateAccept);
-document.getElementById('accept')?.addEventListener('click', () => vscode.postMessage({ type: 'accept', categories: chosen() }));
-document.getElementById('cancel')?.addEventListener('click', () => vscode.postMessage({ type: 'cancel' }));
-
-const raw = document.body.dataset['state'];
-if (raw) {
-  render(JSON.parse(raw) as ConsentViewState);
+try {
+  start();
+} catch {
+  showStatus('This consent screen could not be shown (its data is not valid JSON). Close it and run Start Recording again.', true);
 }
 vscode.postMessage({ type: 'ready' });
