@@ -4,7 +4,7 @@ import type { ReplayIssue } from '../replay/issues';
 import type { ReplayStats } from '../replay/replayer';
 import type { Command, CommandContext, CommandInput } from './command';
 import { EXIT_FAILURE, EXIT_OK } from './command';
-import { formatBytes, formatDuration } from './format';
+import { escapeText, formatBytes, formatDuration } from './format';
 import { requireLogDir } from './logDir';
 import type { DamagedRecord, SegmentInfo } from './logSource';
 
@@ -88,7 +88,7 @@ export const logStatsCommand: Command = {
       damaged: summary.damaged,
       seq: firstSeq === undefined ? null : { first: firstSeq, last: lastSeq },
       gaps: gaps.gaps,
-      time: minTs > maxTs ? null : { first: new Date(minTs).toISOString(), last: new Date(maxTs).toISOString(), ms: maxTs - minTs },
+      time: minTs > maxTs ? null : { first: isoTime(minTs), last: isoTime(maxTs), ms: maxTs - minTs },
       byType,
     };
     ctx.io.stdout.write(input.options['json'] === true ? JSON.stringify(report, null, 2) + '\n' : formatStats(report));
@@ -96,9 +96,18 @@ export const logStatsCommand: Command = {
   },
 };
 
+/**
+ * `ts` as ISO 8601. The reader only yields times a Date can hold (src/store/framing.ts); a source
+ * that did not would print `?`, never throw a RangeError.
+ */
+function isoTime(ts: number): string {
+  const date = new Date(ts);
+  return Number.isNaN(date.getTime()) ? '?' : date.toISOString();
+}
+
 function formatStats(r: LogStatsReport): string {
   const lines = [
-    `log       ${r.dir}`,
+    `log       ${escapeText(r.dir)}`,
     `segments  ${r.segments.length} (${formatBytes(r.bytes)})`,
     `records   ${r.records}`,
     `damaged   ${r.damaged}`,
@@ -108,10 +117,12 @@ function formatStats(r: LogStatsReport): string {
   const types = Object.entries(r.byType);
   if (types.length > 0) {
     lines.push('by type');
-    const width = Math.max(...types.map(([t]) => t.length));
-    const numWidth = Math.max(...types.map(([, n]) => String(n).length));
-    for (const [t, n] of types) {
-      lines.push(`  ${t.padEnd(width)}  ${String(n).padStart(numWidth)}`);
+    const shown = types.map(([t, n]) => [escapeText(t), String(n)] as const);
+    // reduce, not Math.max(...spread): the argument count of a spread is bounded by the stack.
+    const width = shown.reduce((w, [t]) => Math.max(w, t.length), 0);
+    const numWidth = shown.reduce((w, [, n]) => Math.max(w, n.length), 0);
+    for (const [t, n] of shown) {
+      lines.push(`  ${t.padEnd(width)}  ${n.padStart(numWidth)}`);
     }
   }
   return lines.join('\n') + '\n';
@@ -156,20 +167,35 @@ export const logVerifyCommand: Command = {
   },
 };
 
+/** Damaged records, gaps and replay issues printed in text output before `… and N more`. */
+const MAX_LISTED = 100;
+
+function listed<T>(items: readonly T[], line: (item: T) => string): string[] {
+  const out = items.slice(0, MAX_LISTED).map(line);
+  if (items.length > MAX_LISTED) {
+    out.push(`  … and ${items.length - MAX_LISTED} more (--json lists all)`);
+  }
+  return out;
+}
+
+function describeDamaged(d: DamagedRecord): string {
+  if (d.reason === 'not-a-file') {
+    return `  ${escapeText(d.segment)}: not a file (a directory?); none of it can be read`;
+  }
+  const seq = d.seq === undefined ? '' : ` (claims seq ${d.seq})`;
+  const detail = d.detail === undefined ? '' : `: ${escapeText(d.detail, 200)}`;
+  return `  ${escapeText(d.segment)} at byte ${d.offset}, ${d.bytes} byte(s): ${d.reason}${seq}${detail}`;
+}
+
 function formatVerify(r: LogVerifyReport): string {
-  const lines = [`Checked ${r.dir}: ${r.segments} segment(s), ${r.records} intact record(s).`];
+  const lines = [`Checked ${escapeText(r.dir)}: ${r.segments} segment(s), ${r.records} intact record(s).`];
   if (r.damaged.length > 0) {
     lines.push(`Damaged records: ${r.damaged.length}`);
-    for (const d of r.damaged) {
-      const seq = d.seq === undefined ? '' : ` (claims seq ${d.seq})`;
-      lines.push(`  ${d.segment} at byte ${d.offset}, ${d.bytes} byte(s): ${d.reason}${seq}`);
-    }
+    lines.push(...listed(r.damaged, describeDamaged));
   }
   if (r.gaps.length > 0) {
     lines.push(`Missing sequence numbers: ${r.gaps.length} gap(s)`);
-    for (const g of r.gaps) {
-      lines.push(g.from === g.to ? `  seq ${g.from}` : `  seq ${g.from}–${g.to}`);
-    }
+    lines.push(...listed(r.gaps, (g) => (g.from === g.to ? `  seq ${g.from}` : `  seq ${g.from}–${g.to}`)));
   }
   const s = r.replay.stats;
   lines.push(
@@ -178,9 +204,7 @@ function formatVerify(r: LogVerifyReport): string {
   );
   if (r.replay.issues.length > 0) {
     lines.push(`Replay issues: ${r.replay.issues.length}`);
-    for (const issue of r.replay.issues) {
-      lines.push(`  [${issue.kind}] ${issue.message}`);
-    }
+    lines.push(...listed(r.replay.issues, (issue) => `  [${issue.kind}] ${escapeText(issue.message)}`));
   }
   if (r.ok) {
     lines.push('OK: no damage, no missing records, every checkpoint matches.');

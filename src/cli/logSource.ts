@@ -11,10 +11,15 @@ export interface DamagedRecord {
   /** Byte offset of the span in the segment. */
   readonly offset: number;
   readonly bytes: number;
-  /** Short machine-readable reason, e.g. `checksum`, `torn-tail`. */
+  /**
+   * Short machine-readable reason, e.g. `checksum`, `torn-tail`, `non-canonical`, `bad-record`
+   * (a sound frame whose record is not a valid event), `not-a-file` (see src/store/framing.ts).
+   */
   readonly reason: string;
   /** The sequence number the damaged bytes claimed, if readable (not verified). */
   readonly seq?: number;
+  /** For `bad-record`: what the event validator said (quotes recorded text: escape it to print). */
+  readonly detail?: string;
 }
 
 export interface SegmentInfo {
@@ -42,7 +47,10 @@ export interface LogSummary {
 }
 
 export interface LogSource {
-  /** Intact records in seq order, damaged ones skipped. Never modifies the log. */
+  /**
+   * Intact records in seq order, each a valid event; damaged ones and records that are not valid
+   * events skipped. Never modifies the log.
+   */
   read(dir: string): AsyncIterable<LoggedEvent>;
   verify(dir: string): Promise<LogCheck>;
   stats(dir: string): Promise<LogSummary>;

@@ -26,8 +26,13 @@
  *   JSON object with a numeric `ts` (milliseconds since the epoch); Candor's records also carry `t`
  *   (their kind; see src/model/events.ts).
  *
- * A line is valid only if it ends with LF, has both fields in that exact shape, its CRC matches
- * and its JSON parses to an object with a numeric `ts`. A reader skips (and reports) every invalid
+ * A line is valid only if it ends with LF, has both fields in that exact shape, its CRC matches,
+ * its JSON is exactly what `JSON.stringify` gives for the value it parses to (valid UTF-8, no
+ * whitespace or CR, no duplicate key, numbers and escapes in their one canonical spelling, nesting
+ * at most 64 deep) and that value is an object whose `ts` is a time `Date` can represent
+ * (|ts| ≤ 8.64e15). Only the writer's form is accepted, so no two byte strings carry one record and
+ * no other JSON parser can read a different record (say, another duplicate `seq`) out of a line
+ * Candor accepted. A reader skips (and reports) every invalid
  * line and keeps every valid one, including valid records after damage (when a damaged LF merged
  * two lines, the intact record is found again by its `TAB crc TAB` header). A last line without LF
  * is a torn write and is dropped. A writer appends whole lines only and starts a new segment before
@@ -38,6 +43,7 @@
  *
  *     1234567\t3bc26bf5\t{"t":"edit","ts":1764470000123,"f":"src/a.ts","v":17,"c":[[120,0,"a"]]}\n
  */
+import { parseCanonical } from './canonicalJson';
 
 /** Why a span of bytes was rejected. */
 export type DamageReason =
@@ -49,10 +55,22 @@ export type DamageReason =
   | 'bad-seq'
   /** The CRC does not match. */
   | 'checksum'
-  /** The CRC matches but the JSON does not parse to an object with a numeric `ts`. */
+  /**
+   * The CRC matches but the JSON does not parse to an object whose `ts` is in the Date range, or
+   * is nested deeper than MAX_JSON_DEPTH (canonicalJson.ts).
+   */
   | 'bad-json'
+  /**
+   * The CRC matches but the bytes are not what the writer emits for that value: a CR (CRLF line
+   * ends), whitespace, a duplicate key, `1.0` or `1e3`, a needless escape, invalid UTF-8.
+   */
+  | 'non-canonical'
   /** A valid record whose seq is not greater than the previous record's. */
-  | 'seq-order';
+  | 'seq-order'
+  /** A record the reader's own check refused (e.g. not a valid Candor event); see `detail`. */
+  | 'bad-record'
+  /** The segment is not a regular file (a directory named like one): nothing in it can be read. */
+  | 'not-a-file';
 
 /** What every stored record is: a JSON object with a timestamp. */
 export interface TimedRecord {
@@ -66,6 +84,14 @@ export type FrameResult =
 const TAB = 0x09;
 const LF = 0x0a;
 const MAX_SEQ_DIGITS = 16;
+
+/** Largest |ts|: the range of `Date` (ECMA-262 §21.4.1.22), so `toISOString` never throws. */
+export const MAX_TIME_MS = 8.64e15;
+
+/** Whether `ts` is a number of milliseconds that `Date` can represent. */
+export function isTimeMs(ts: unknown): ts is number {
+  return typeof ts === 'number' && ts >= -MAX_TIME_MS && ts <= MAX_TIME_MS;
+}
 
 /**
  * CRC-32 lookup tables for "slicing by 4" (4 × 256 entries, 4 KiB): table k maps a byte to its CRC
@@ -215,8 +241,10 @@ export function decodeLine(line: string | Uint8Array): FrameResult {
 
 /**
  * Decodes the record in `data[start, end)` (no LF). Never throws: any content gives a result.
+ * `utf8` says the caller already knows `bytes` is valid UTF-8 as a whole (a scanner checks a
+ * segment once), which saves checking each record.
  */
-export function decodeFrame(bytes: Uint8Array, start: number, end: number): FrameResult {
+export function decodeFrame(bytes: Uint8Array, start: number, end: number, utf8 = false): FrameResult {
   const data = asBuffer(bytes);
   let t1 = -1;
   for (let i = start; i < end; i++) {
@@ -243,9 +271,9 @@ export function decodeFrame(bytes: Uint8Array, start: number, end: number): Fram
   if (~state >>> 0 !== stored) {
     return { ok: false, reason: 'checksum', seq };
   }
-  const value = parseRecordJson(data, t1 + 10, end);
-  if (value === undefined) {
-    return { ok: false, reason: 'bad-json', seq };
+  const value = parseRecordJson(data, t1 + 10, end, utf8);
+  if (typeof value === 'string') {
+    return { ok: false, reason: value, seq };
   }
   return { ok: true, seq, value };
 }
@@ -297,18 +325,17 @@ export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-function parseRecordJson(data: Buffer, start: number, end: number): TimedRecord | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(data.toString('utf8', start, end));
-  } catch {
-    return undefined;
+/** The record in `data[start, end)` if it is in the writer's canonical form, else why not. */
+function parseRecordJson(data: Buffer, start: number, end: number, utf8: boolean): TimedRecord | 'bad-json' | 'non-canonical' {
+  const r = parseCanonical(data, start, end, utf8);
+  if (!r.ok) {
+    return r.reason;
   }
+  const value = r.value;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return undefined;
+    return 'bad-json';
   }
-  const ts = (value as { ts?: unknown }).ts;
-  return typeof ts === 'number' && Number.isFinite(ts) ? (value as TimedRecord) : undefined;
+  return isTimeMs((value as { ts?: unknown }).ts) ? (value as TimedRecord) : 'bad-json';
 }
 
 export { TAB as TAB_BYTE, LF as LF_BYTE };

@@ -4,11 +4,11 @@
  */
 import { createNodeFs } from './fsBackend';
 import type { StoreFs } from './fsBackend';
-import { asBuffer } from './framing';
 import type { TimedRecord } from './framing';
-import { scanSegmentFile, toSpan } from './recovery';
+import { addSpan, notAFile, readSegment, scanSegmentFile, toSpan } from './recovery';
 import type { DroppedSpan } from './recovery';
 import { SegmentScanner, Slicer } from './scan';
+import type { RecordCheck } from './scan';
 import { listSegments } from './segments';
 
 export interface LogEntry<T> {
@@ -22,11 +22,14 @@ export interface ReadOptions {
   readonly onDamage?: (span: DroppedSpan) => void;
   /** Skip records with a smaller seq (whole segments that end before it are not parsed twice). */
   readonly fromSeq?: number;
+  /** Refuses records beyond the frame checks; refused ones are damage (`bad-record`). */
+  readonly check?: RecordCheck;
 }
 
 /**
- * The records of the log in `dir`, in seq order, streamed one segment at a time. Records are not
- * validated beyond being JSON objects with a numeric `ts`: `T` is the caller's claim.
+ * The records of the log in `dir`, in seq order, streamed one segment at a time. Without `check`,
+ * records are not validated beyond the frame (canonical JSON objects with a `ts` in the Date
+ * range): `T` is the caller's claim. A segment that is not a file is damage, not an error.
  */
 export async function* readLog<T extends TimedRecord = TimedRecord>(
   dir: string,
@@ -36,8 +39,12 @@ export async function* readLog<T extends TimedRecord = TimedRecord>(
   const fromSeq = options.fromSeq ?? 1;
   let lastSeq = 0;
   for (const seg of await listSegments(fs, dir)) {
-    const data = asBuffer(await fs.readFile(seg.path));
-    const scanner = new SegmentScanner(data, lastSeq);
+    const data = await readSegment(fs, seg);
+    if (data === undefined) {
+      options.onDamage?.(notAFile(seg.name));
+      continue;
+    }
+    const scanner = new SegmentScanner(data, lastSeq, options.check);
     const slicer = new Slicer();
     for (let item = scanner.next(); item !== undefined; item = scanner.next()) {
       if (item.kind === 'record') {
@@ -62,7 +69,7 @@ export async function readLogAll<T extends TimedRecord = TimedRecord>(
 ): Promise<{ entries: LogEntry<T>[]; damaged: DroppedSpan[] }> {
   const entries: LogEntry<T>[] = [];
   const damaged: DroppedSpan[] = [];
-  for await (const entry of readLog<T>(dir, { ...options, onDamage: (d) => damaged.push(d) })) {
+  for await (const entry of readLog<T>(dir, { ...options, onDamage: (d) => addSpan(damaged, d) })) {
     entries.push(entry);
   }
   return { entries, damaged };

@@ -4,15 +4,15 @@
  * `candor verify` runs it read-only.
  */
 import { join } from 'node:path';
-import { LogWriteError } from './errors';
+import { errorCode, LogWriteError } from './errors';
 import { createNodeFs, writeFully } from './fsBackend';
 import type { StoreFs } from './fsBackend';
 import type { DamageReason } from './framing';
 import { nullLogger } from '../model/logger';
 import type { Logger } from '../model/logger';
 import { asBuffer } from './framing';
-import { SegmentScanner, Slicer } from './scan';
-import type { ScannedDamage, ScannedRecord } from './scan';
+import { mergeable, SegmentScanner, Slicer } from './scan';
+import type { RecordCheck, ScannedDamage, ScannedRecord } from './scan';
 import { isTempSegment, listSegments, readdirOrEmpty, RECOVERY_JOURNAL, TEMP_SUFFIX } from './segments';
 import type { SegmentFile } from './segments';
 
@@ -24,6 +24,8 @@ export interface DroppedSpan {
   readonly reason: DamageReason;
   /** The sequence number the damaged bytes claimed, if readable (not verified). */
   readonly seq?: number;
+  /** Why the caller's record check refused the record (`bad-record` only). */
+  readonly detail?: string;
 }
 
 export interface SegmentSummary {
@@ -44,7 +46,10 @@ export interface RecoveryReport {
   /** Intact records kept. */
   readonly records: number;
   readonly dropped: readonly DroppedSpan[];
-  /** Segments rewritten without their damaged records (repair mode only). */
+  /**
+   * Segments rewritten without their damaged records, or moved aside when not a file (repair mode
+   * only).
+   */
   readonly rewritten: readonly string[];
   /** Highest intact sequence number (0 for an empty log). */
   readonly lastSeq: number;
@@ -58,12 +63,53 @@ export interface RecoveryOptions {
   readonly fs?: StoreFs;
   readonly logger?: Logger;
   readonly now?: () => number;
+  /** Refuses records beyond the frame checks (e.g. the CLI's event validation). */
+  readonly check?: RecordCheck;
 }
 
 /** A scanner's damage item, named after its segment. */
 export function toSpan(segment: string, d: ScannedDamage): DroppedSpan {
-  const span = { segment, offset: d.offset, bytes: d.bytes, reason: d.reason };
-  return d.seq === undefined ? span : { ...span, seq: d.seq };
+  return {
+    segment,
+    offset: d.offset,
+    bytes: d.bytes,
+    reason: d.reason,
+    ...(d.seq === undefined ? {} : { seq: d.seq }),
+    ...(d.detail === undefined ? {} : { detail: d.detail }),
+  };
+}
+
+/**
+ * Appends `span` to `list`, or extends the list's last span when `span` continues it (same
+ * segment, contiguous, same reason, neither naming a seq): a flood of junk lines is one span.
+ */
+export function addSpan(list: DroppedSpan[], span: DroppedSpan): void {
+  const last = list.length > 0 ? list[list.length - 1] : undefined;
+  if (last !== undefined && last.segment === span.segment && mergeable(last, span)) {
+    list[list.length - 1] = { segment: last.segment, offset: last.offset, bytes: last.bytes + span.bytes, reason: last.reason };
+  } else {
+    list.push(span);
+  }
+}
+
+/**
+ * A segment's bytes, or undefined when the segment is not a file (a directory named like one:
+ * EISDIR). Other errors are I/O errors and propagate.
+ */
+export async function readSegment(fs: StoreFs, seg: SegmentFile): Promise<Buffer | undefined> {
+  try {
+    return asBuffer(await fs.readFile(seg.path));
+  } catch (err) {
+    if (errorCode(err) === 'EISDIR') {
+      return undefined;
+    }
+    throw err;
+  }
+}
+
+/** The damage reported for a segment that is not a file. */
+export function notAFile(segment: string): DroppedSpan {
+  return { segment, offset: 0, bytes: 0, reason: 'not-a-file' };
 }
 
 /** What scanning one segment file found. */
@@ -77,20 +123,29 @@ export interface SegmentFileScan {
   /** Seq of the last accepted record (or the `afterSeq` given). */
   readonly lastSeq: number;
   readonly newestTs: number | undefined;
+  /** The segment is not a file (then `data` is empty and `damage` says so). */
+  readonly notAFile: boolean;
 }
 
 /**
  * Reads and scans one segment, giving the event loop a turn every few milliseconds (a 4 MiB
- * segment takes far longer than one frame to parse). `visit` sees each accepted record.
+ * segment takes far longer than one frame to parse). `visit` sees each accepted record. A segment
+ * that is not a file is reported as damage, not thrown.
  */
 export async function scanSegmentFile(
   fs: StoreFs,
   seg: SegmentFile,
   afterSeq: number,
   visit?: (record: ScannedRecord) => void,
+  check?: RecordCheck,
 ): Promise<SegmentFileScan> {
-  const data = asBuffer(await fs.readFile(seg.path));
-  const scanner = new SegmentScanner(data, afterSeq);
+  const read = await readSegment(fs, seg);
+  if (read === undefined) {
+    const data = Buffer.alloc(0);
+    return { data, ranges: [], damage: [notAFile(seg.name)], records: 0, firstSeq: undefined, lastSeq: afterSeq, newestTs: undefined, notAFile: true };
+  }
+  const data = read;
+  const scanner = new SegmentScanner(data, afterSeq, check);
   const slicer = new Slicer();
   const ranges: number[] = [];
   const damage: DroppedSpan[] = [];
@@ -105,13 +160,13 @@ export async function scanSegmentFile(
       }
       visit?.(item);
     } else {
-      damage.push(toSpan(seg.name, item));
+      addSpan(damage, toSpan(seg.name, item));
     }
     if (slicer.due()) {
       await slicer.pause();
     }
   }
-  return { data, ranges, damage, records: ranges.length / 2, firstSeq, lastSeq: scanner.lastSeq, newestTs };
+  return { data, ranges, damage, records: ranges.length / 2, firstSeq, lastSeq: scanner.lastSeq, newestTs, notAFile: false };
 }
 
 /**
@@ -138,17 +193,26 @@ export async function recoverLog(dir: string, options: RecoveryOptions = {}): Pr
   let lastSeq = 0;
   let records = 0;
   for (const seg of await listSegments(fs, dir)) {
-    const scan = await scanSegmentFile(fs, seg, lastSeq);
-    dropped.push(...scan.damage);
+    const scan = await scanSegmentFile(fs, seg, lastSeq, undefined, options.check);
+    // A loop, not push(...spread): a segment may hold millions of damaged spans.
+    for (const d of scan.damage) {
+      dropped.push(d);
+    }
     let bytes = scan.data.length;
     if (scan.damage.length > 0) {
       logger.warn(describeDamage(seg.name, scan.damage, repair));
       if (repair) {
         await journal(fs, dir, scan.damage, now());
-        const clean = cleanCopy(scan.data, scan.ranges);
-        await rewriteAtomically(fs, seg.path, clean);
+        if (scan.notAFile) {
+          // Nothing in it is Candor's to delete: move it aside, whole, so the name is free for
+          // the writer (which may append to it as the last segment) and for rotation.
+          await moveAside(fs, seg.path, now());
+        } else {
+          const clean = cleanCopy(scan.data, scan.ranges);
+          await rewriteAtomically(fs, seg.path, clean);
+          bytes = clean.length;
+        }
         rewritten.push(seg.name);
-        bytes = clean.length;
       }
     }
     segments.push({
@@ -198,6 +262,15 @@ export async function rewriteAtomically(fs: StoreFs, path: string, data: Uint8Ar
     await fs.rename(tmp, path);
   } catch (err) {
     await fs.unlink(tmp).catch(() => undefined);
+    throw new LogWriteError('rename', path, err);
+  }
+}
+
+/** Renames `path` (not a file) to `<path>.not-a-segment-<time>`, beside it. */
+async function moveAside(fs: StoreFs, path: string, time: number): Promise<void> {
+  try {
+    await fs.rename(path, `${path}.not-a-segment-${time}`);
+  } catch (err) {
     throw new LogWriteError('rename', path, err);
   }
 }

@@ -59,6 +59,9 @@ export async function enforceRetention(dir: string, options: RetentionOptions = 
   const infos: Info[] = [];
   for (const seg of closed) {
     const scan = await scanSegmentFile(fs, seg, 0);
+    if (scan.notAFile) {
+      continue; // not ours to delete (the writer's recovery moves it aside); it holds no records
+    }
     infos.push({ name: seg.name, path: seg.path, bytes: scan.data.length, newestTs: scan.newestTs });
   }
   const activeBytes = active === undefined ? 0 : await sizeOrZero(fs, active.path);

@@ -7,7 +7,12 @@
  * inside a bad line is tried as the start of a record running up to the byte before the next header
  * (the damaged LF) or to the end of the line. Only spans whose CRC verifies are accepted, so this
  * recovers intact neighbours of a damaged byte without ever accepting damaged content.
+ *
+ * Linear in the segment's size whatever it holds: every search stays inside its line, and
+ * contiguous damage without a claimed seq (a flood of blank lines, binary garbage) comes out as one
+ * span, so a reader's memory and output do not grow with the number of such lines.
  */
+import { isUtf8 } from 'node:buffer';
 import { asBuffer, decodeFrame, isHex8, LF_BYTE, TAB_BYTE } from './framing';
 import type { DamageReason, FrameResult, TimedRecord } from './framing';
 
@@ -28,23 +33,43 @@ export interface ScannedDamage {
   readonly reason: DamageReason;
   /** The sequence number the damaged bytes claimed, when one could be read (not verified). */
   readonly seq?: number;
+  /** Why the record check refused a record (`bad-record` only). */
+  readonly detail?: string;
 }
+
+/**
+ * A caller's check of each record that passed the frame checks: undefined to accept it, or why it
+ * is refused (the record then counts as damage, `bad-record`).
+ */
+export type RecordCheck = (seq: number, value: TimedRecord) => string | undefined;
 
 export type ScanItem = ScannedRecord | ScannedDamage;
 
 /**
  * Yields the items of a segment in byte order. Records whose seq is not greater than `afterSeq`
- * (or than the previous accepted record's) are rejected as `seq-order`.
+ * (or than the previous accepted record's) are rejected as `seq-order`; records `check` refuses,
+ * as `bad-record`.
  */
 export class SegmentScanner {
   /** Seq of the last accepted record (`afterSeq` until one is). */
   lastSeq: number;
   private readonly data: Buffer;
+  /** Whether the whole segment is valid UTF-8 (checked once, natively, instead of per record). */
+  private readonly utf8: boolean;
   private pos = 0;
+  /** Items found but not yet returned, from `head` on (an index, not `shift()`, keeps it linear). */
   private pending: ScanItem[] = [];
+  private head = 0;
+  /** A damage item held back to merge it with the contiguous damage that may follow. */
+  private held: ScannedDamage | undefined;
 
-  constructor(data: Uint8Array, afterSeq = 0) {
+  constructor(
+    data: Uint8Array,
+    afterSeq = 0,
+    private readonly check?: RecordCheck,
+  ) {
     this.data = asBuffer(data);
+    this.utf8 = isUtf8(this.data);
     this.lastSeq = afterSeq;
   }
 
@@ -54,34 +79,100 @@ export class SegmentScanner {
   }
 
   next(): ScanItem | undefined {
-    if (this.pending.length > 0) {
-      return this.pending.shift();
+    // Merging is bounded per call, so a caller that slices its work between items still gets a
+    // turn during a flood; callers merge the (contiguous) spans further with `mergeDamage`.
+    for (let merged = 0; ; merged++) {
+      if (merged >= MAX_MERGE && this.held !== undefined) {
+        const held = this.held;
+        this.held = undefined;
+        return held;
+      }
+      const item = this.nextRaw();
+      if (item === undefined || item.kind === 'record') {
+        const held = this.held;
+        if (held === undefined) {
+          return item;
+        }
+        this.held = undefined;
+        if (item !== undefined) {
+          this.unshift(item);
+        }
+        return held;
+      }
+      const held = this.held;
+      if (held === undefined) {
+        this.held = item;
+      } else if (mergeable(held, item)) {
+        // A literal, not a spread (a spread per blank line was most of the scan's time).
+        this.held = { kind: 'damage', offset: held.offset, bytes: held.bytes + item.bytes, reason: held.reason };
+      } else {
+        this.held = item;
+        return held;
+      }
+    }
+  }
+
+  /** The next item, one per line or per span found in a line. */
+  private nextRaw(): ScanItem | undefined {
+    if (this.head < this.pending.length) {
+      return this.takePending();
     }
     const data = this.data;
     const len = data.length;
     while (this.pos < len) {
       const start = this.pos;
+      if (data[start] === LF_BYTE) {
+        // A run of blank lines: one span, found without framing each (the common flood).
+        let stop = start + 1;
+        while (stop < len && data[stop] === LF_BYTE) {
+          stop++;
+        }
+        this.pos = stop;
+        return { kind: 'damage', offset: start, bytes: stop - start, reason: 'bad-frame' };
+      }
       const nl = data.indexOf(LF_BYTE, start);
       if (nl < 0) {
         this.pos = len;
-        return damage(start, len - start, 'torn-tail', decodeFrame(data, start, len));
+        return damage(start, len - start, 'torn-tail', decodeFrame(data, start, len, this.utf8));
       }
       this.pos = nl + 1;
-      const r = decodeFrame(data, start, nl);
+      const r = decodeFrame(data, start, nl, this.utf8);
       if (r.ok) {
         return this.accept(r.seq, r.value, start, nl, nl + 1);
       }
       this.resync(start, nl, r);
-      if (this.pending.length > 0) {
-        return this.pending.shift();
+      if (this.head < this.pending.length) {
+        return this.takePending();
       }
     }
     return undefined;
   }
 
+  private takePending(): ScanItem {
+    const item = this.pending[this.head++];
+    if (this.head === this.pending.length) {
+      this.pending = [];
+      this.head = 0;
+    }
+    return item;
+  }
+
+  /** Puts `item` back in front of the pending items. */
+  private unshift(item: ScanItem): void {
+    if (this.head > 0) {
+      this.pending[--this.head] = item;
+    } else {
+      this.pending.unshift(item); // only when nothing was pending: O(1) in practice
+    }
+  }
+
   private accept(seq: number, value: TimedRecord, start: number, end: number, damagedEnd: number): ScanItem {
     if (seq <= this.lastSeq) {
       return { kind: 'damage', offset: start, bytes: damagedEnd - start, reason: 'seq-order', seq };
+    }
+    const refused = this.check?.(seq, value);
+    if (refused !== undefined) {
+      return { kind: 'damage', offset: start, bytes: damagedEnd - start, reason: 'bad-record', seq, detail: refused };
     }
     this.lastSeq = seq;
     return { kind: 'record', seq, value, start, end };
@@ -102,7 +193,7 @@ export class SegmentScanner {
         if (s === start && spanEnd === end) {
           continue; // that is the line as a whole, already tried
         }
-        const r = decodeFrame(data, s, spanEnd);
+        const r = decodeFrame(data, s, spanEnd, this.utf8);
         if (r.ok) {
           if (s > covered) {
             this.pending.push(damage(covered, s - covered, reasonOf(reason), reason));
@@ -120,6 +211,24 @@ export class SegmentScanner {
   }
 }
 
+/** Damage items merged into one span by one `next()` call at most. */
+const MAX_MERGE = 4096;
+
+/**
+ * Whether `next` continues `held` as one span: contiguous, same reason, and neither claims a seq
+ * (each damaged record that claims one stays its own span, to be named) or carries a detail.
+ */
+export function mergeable(held: Omit<ScannedDamage, 'kind'>, next: Omit<ScannedDamage, 'kind'>): boolean {
+  return (
+    held.offset + held.bytes === next.offset &&
+    held.reason === next.reason &&
+    held.seq === undefined &&
+    next.seq === undefined &&
+    held.detail === undefined &&
+    next.detail === undefined
+  );
+}
+
 export interface SegmentScan {
   readonly records: ScannedRecord[];
   readonly damage: ScannedDamage[];
@@ -128,15 +237,20 @@ export interface SegmentScan {
 }
 
 /** Scans a whole segment at once. */
-export function scanSegment(data: Uint8Array, afterSeq = 0): SegmentScan {
-  const scanner = new SegmentScanner(data, afterSeq);
+export function scanSegment(data: Uint8Array, afterSeq = 0, check?: RecordCheck): SegmentScan {
+  const scanner = new SegmentScanner(data, afterSeq, check);
   const records: ScannedRecord[] = [];
   const damaged: ScannedDamage[] = [];
   for (let item = scanner.next(); item !== undefined; item = scanner.next()) {
     if (item.kind === 'record') {
       records.push(item);
     } else {
-      damaged.push(item);
+      const last = damaged.length > 0 ? damaged[damaged.length - 1] : undefined;
+      if (last !== undefined && mergeable(last, item)) {
+        damaged[damaged.length - 1] = { kind: 'damage', offset: last.offset, bytes: last.bytes + item.bytes, reason: last.reason };
+      } else {
+        damaged.push(item);
+      }
     }
   }
   return { records, damage: damaged, lastSeq: scanner.lastSeq };
@@ -165,16 +279,25 @@ export class Slicer {
   }
 }
 
-/** Offsets of the first TAB of every `TAB hex8 TAB` header in `data[start, end)`. */
+/**
+ * Offsets of the first TAB of every `TAB hex8 TAB` header in `data[start, end)`. Searches only
+ * that line: `indexOf` on the whole segment would run on to the next TAB, which after a flood of
+ * blank lines is megabytes away, once per line.
+ */
 function findHeaders(data: Buffer, start: number, end: number): number[] {
   const out: number[] = [];
-  let i = data.indexOf(TAB_BYTE, start);
-  while (i >= 0 && i + 9 < end) {
-    if (data[i + 9] === TAB_BYTE && isHex8(data, i + 1)) {
-      out.push(i);
-      i = data.indexOf(TAB_BYTE, i + 10);
+  if (end - start < 10) {
+    return out; // too short to hold a header (a blank line)
+  }
+  const line = data.subarray(start, end);
+  let i = line.indexOf(TAB_BYTE);
+  while (i >= 0 && start + i + 9 < end) {
+    const at = start + i;
+    if (data[at + 9] === TAB_BYTE && isHex8(data, at + 1)) {
+      out.push(at);
+      i = line.indexOf(TAB_BYTE, i + 10);
     } else {
-      i = data.indexOf(TAB_BYTE, i + 1);
+      i = line.indexOf(TAB_BYTE, i + 1);
     }
   }
   return out;
