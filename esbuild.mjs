@@ -34,6 +34,18 @@ const targets = [
     banner: { js: '#!/usr/bin/env node' },
   },
   {
+    // The team collector (`candor-collector`); its database drivers stay in node_modules
+    // (better-sqlite3 is native; pg-native is pg's optional native binding).
+    ...common,
+    entryPoints: ['src/collector/bin.ts'],
+    outfile: 'dist/collector.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['better-sqlite3', 'pg-native'],
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  {
     // Builds bundles off the extension host thread (src/bundle/workerHost.ts starts it).
     ...common,
     entryPoints: ['src/bundle/worker.ts'],

@@ -2,6 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BenchRow, BenchSection } from './harness';
 import { bundleBench } from './bundle';
+import { collectorBench } from './collector';
 import { previewBench } from './preview';
 import { privacyBench } from './privacy';
 import { recorderBench } from './recorder';
@@ -14,7 +15,7 @@ import { storeBench } from './store';
  * measured in the same run (see CONTRIBUTING.md). Prints a table and writes bench/results.json.
  * Exits non-zero only on a gross regression (far past a budget), so CI can run it as a smoke test.
  */
-const sections: readonly BenchSection[] = [recorderBench, storeBench, replayBench, privacyBench, redactBench, bundleBench, previewBench];
+const sections: readonly BenchSection[] = [recorderBench, storeBench, replayBench, privacyBench, redactBench, bundleBench, previewBench, collectorBench];
 
 const root = join(__dirname, '..', '..');
 
