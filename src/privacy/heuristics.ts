@@ -114,6 +114,34 @@ export interface SecretValueOptions {
   readonly maxLength?: number;
   /** Minimum Shannon entropy (bits per character) for values of 12 characters or more. */
   readonly minEntropy?: number;
+  /**
+   * Accept a long run of letters alone (`lettersOnly`): a password manager's letters-only
+   * password. Only where the name says *password*: a token or key of letters alone is rare, and
+   * `token: "…"` holds words far more often than `password: "…"` does.
+   */
+  readonly lettersOnly?: boolean;
+}
+
+/** Shortest letters-only value accepted as a password (`SecretValueOptions.lettersOnly`). */
+export const LETTERS_ONLY_MIN_LENGTH = 20;
+
+/**
+ * A run of letters that can be a password rather than a name: not a placeholder, not made of
+ * capitalised words (`invalidUserNameOrPassword`, `platformAuthDOMGetToken`: case-delimited pieces
+ * of three letters or more on average; random mixed case averages under two), not all capitals, and varied (entropy). A single-case run is
+ * accepted: after a password name it is a generated password or a passphrase
+ * (`correcthorsebatterystaple`) far more often than anything else (measured: no such value in
+ * 105 MB of node_modules sources; see docs/privacy-model.md).
+ */
+function lettersOnlyPassword(value: string): boolean {
+  if (value.length < LETTERS_ONLY_MIN_LENGTH || !/^[A-Za-z]+$/.test(value) || /^[A-Z]+$/.test(value)) {
+    return false;
+  }
+  const pieces = value.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])/g) ?? [];
+  if (pieces.length >= 2 && value.length / pieces.length >= 3) {
+    return false;
+  }
+  return shannonEntropy(value) >= 3.0;
 }
 
 /**
@@ -129,7 +157,13 @@ export function looksLikeSecret(value: string, options: SecretValueOptions = {})
   }
   // Brackets and an inner `=` mark markup or expressions (`[type=password]`, `a=b&c=d`); secrets
   // rarely contain them (base64 padding `=` only ends a value).
-  if (/[\s[\](){}]|=[^=]/.test(value) || isPlaceholder(value) || isIdentifierLike(value)) {
+  if (/[\s[\](){}]|=[^=]/.test(value) || isPlaceholder(value)) {
+    return false;
+  }
+  if (options.lettersOnly === true && lettersOnlyPassword(value)) {
+    return true;
+  }
+  if (isIdentifierLike(value)) {
     return false;
   }
   const entropy = shannonEntropy(value);

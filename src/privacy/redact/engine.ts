@@ -9,6 +9,8 @@ import { MAX_PLACEHOLDER_LENGTH, maskPlaceholders } from './placeholders';
 import type { PlaceholderReport, RedactionReport, RuleFinding } from './report';
 import { REDACTION_ENGINE } from './report';
 import type { FoundSpan, ScanSet, ScanTier } from './scanners';
+import type { SpreadValue } from './spread';
+import { SpreadSet, valuesOf, withSpread } from './spread';
 
 /**
  * The redaction run: two passes over the events, driven one unit of work at a time (`step`), so
@@ -19,6 +21,13 @@ import type { FoundSpan, ScanSet, ScanTier } from './scanners';
  * edit only in windows around what it changed (per tier, see scanners.ts), and each document's
  * final state whole. Every span found is recorded by the origins of its characters (marks.ts).
  * Other strings (terminal, paths, git, task and debug names) are detected whole.
+ *
+ * Spreading (spread.ts): the values pass 1 found — in document text and in other strings — are
+ * then looked for as literals (and in their common encodings) everywhere: a third replay scans
+ * each snapshot whole and a small window around each edit, so an occurrence with no context, one
+ * typed key by key in another document, and one *earlier* in the stream than the occurrence a
+ * rule recognised are all marked like the detections (same placeholder: keyed by the value).
+ * Other strings are searched whole. The replay runs only when pass 1 found a value that spreads.
  *
  * Between the passes, groups get their values and placeholders, and every marked character its
  * fate. Pass 2 replays again, only the documents that have marks with provenance (the others with
@@ -43,6 +52,15 @@ interface ScanDoc {
   readonly zoneStart: number[];
   readonly zoneEnd: number[];
   done: boolean;
+}
+
+/** A document lifetime in the spread replay. */
+interface SpreadDoc {
+  readonly id: number;
+  readonly buffer: ProvenanceBuffer;
+  file: string;
+  /** Changes of the event being applied, flat: offset, length, inserted length. */
+  readonly changes: number[];
 }
 
 /** A document lifetime in pass 2. */
@@ -79,6 +97,7 @@ class StringRedactor {
   private readonly spans = new Map<string, FoundSpan[]>();
   private readonly noted = new Map<string, Set<string>>();
   private readonly rewritten = new Map<string, string>();
+  private spread: SpreadSet | undefined;
 
   constructor(
     private readonly scan: ScanSet,
@@ -89,10 +108,29 @@ class StringRedactor {
   spansOf(value: string): FoundSpan[] {
     let s = this.spans.get(value);
     if (s === undefined) {
-      s = value.length === 0 ? [] : this.scan.scanWhole(maskPlaceholders(value));
+      s = value.length === 0 ? [] : this.find(maskPlaceholders(value));
       this.spans.set(value, s);
     }
     return s;
+  }
+
+  /** The detectors' spans, and once spreading has begun, the spread values' occurrences. */
+  private find(masked: string): FoundSpan[] {
+    const found = this.scan.scanWhole(masked);
+    return this.spread === undefined ? found : withSpread(found, this.spread.scan(masked), (rule) => this.scan.isGeneric(rule));
+  }
+
+  /** Every value pass 1 found in a string, with its label. */
+  detected(): SpreadValue[] {
+    return [...this.spans].flatMap(([value, spans]) => valuesOf(value, spans));
+  }
+
+  /** Starts spreading: every string is searched again, for `set` too. */
+  setSpread(set: SpreadSet): void {
+    this.spread = set;
+    this.spans.clear();
+    this.noted.clear();
+    this.rewritten.clear();
   }
 
   /** Pass 1: records what `value` holds, seen at `seq` in `field`. */
@@ -111,7 +149,7 @@ class StringRedactor {
     }
     fields.add(field);
     for (const s of spans) {
-      this.keys.note(s.rule, s.kind, value.slice(s.start, s.end), {
+      this.keys.note(s.rule, s.kind, s.value ?? value.slice(s.start, s.end), {
         seq,
         discovery: this.nextDiscovery(),
         field,
@@ -126,7 +164,7 @@ class StringRedactor {
     if (spans.length === 0) {
       return value;
     }
-    const ks = spans.map((s) => this.keys.note(s.rule, s.kind, value.slice(s.start, s.end), { seq: Infinity, discovery: Infinity }));
+    const ks = spans.map((s) => this.keys.note(s.rule, s.kind, s.value ?? value.slice(s.start, s.end), { seq: Infinity, discovery: Infinity }));
     if (onKey !== undefined) {
       ks.forEach(onKey);
     }
@@ -225,7 +263,7 @@ export interface RunResult {
   readonly report: RedactionReport;
 }
 
-type Phase = 'scan' | 'final' | 'resolve' | 'rewrite' | 'done';
+type Phase = 'scan' | 'final' | 'spread' | 'resolve' | 'rewrite' | 'done';
 
 /** One redaction run over `events`; call `step()` until it returns false, then `result()`. */
 export class RedactionRun {
@@ -247,6 +285,13 @@ export class RedactionRun {
   private created1: ScanDoc | undefined;
   private replayer1: Replayer | undefined;
   private finalQueue: ScanDoc[] = [];
+
+  // Spreading.
+  private spreadSet: SpreadSet | undefined;
+  private replayer3: Replayer | undefined;
+  private readonly space3 = new OriginSpace(false);
+  private readonly mirror3 = new Map<string, SpreadDoc>();
+  private created3: SpreadDoc | undefined;
 
   // Pass 2.
   private fates: Fates | undefined;
@@ -273,8 +318,11 @@ export class RedactionRun {
     const n = Math.max(1, this.events.length);
     switch (this.phase) {
       case 'scan':
-        return (0.5 * this.index) / n;
+        return (0.4 * this.index) / n;
       case 'final':
+        return 0.4;
+      case 'spread':
+        return 0.4 + (0.1 * this.index) / n;
       case 'resolve':
         return 0.5;
       case 'rewrite':
@@ -300,10 +348,19 @@ export class RedactionRun {
         if (doc !== undefined) {
           this.finish(doc);
         } else {
-          this.phase = 'resolve';
+          this.phase = this.startSpread() ? 'spread' : 'resolve';
+          this.index = 0;
         }
         return true;
       }
+      case 'spread':
+        if (this.index < this.events.length) {
+          this.spreadEvent(this.events[this.index++]);
+        } else {
+          this.endSpread();
+          this.phase = 'resolve';
+        }
+        return true;
       case 'resolve':
         this.resolve();
         this.phase = 'rewrite';
@@ -602,6 +659,122 @@ export class RedactionRun {
     this.marked.add(doc.id);
   }
 
+  // ---------------------------------------------------------------- spreading
+
+  /** Builds the literal finder from what pass 1 found; false when nothing spreads. */
+  private startSpread(): boolean {
+    const values = [...this.marks.groupValues((rule) => this.scan.isGeneric(rule)), ...this.strings.detected()];
+    const set = new SpreadSet(values);
+    if (set.empty) {
+      return false;
+    }
+    this.spreadSet = set;
+    this.strings.setSpread(set);
+    this.replayer3 = new Replayer({ createBuffer: (text, seq) => this.createSpreadDoc(text, seq) });
+    return true;
+  }
+
+  private endSpread(): void {
+    this.mirror3.clear();
+    this.replayer3 = undefined;
+  }
+
+  private createSpreadDoc(text: string, seq: number): DocumentBuffer {
+    const changes: number[] = [];
+    const buffer = new ProvenanceBuffer(text, seq, this.space3, {
+      afterApply: (_b, offset, length, inserted) => {
+        changes.push(offset, length, inserted.length);
+      },
+    });
+    this.created3 = { id: seq, buffer, file: '', changes };
+    return buffer;
+  }
+
+  /**
+   * The spread replay of one event. A literal needs no context, so an occurrence in a version
+   * either was in the snapshot (found by the whole scan) or touches a range some edit changed
+   * (found in that edit's window): no final scans are needed.
+   */
+  private spreadEvent(e: LoggedEvent): void {
+    const ev = e.event;
+    const set = this.spreadSet!;
+    switch (ev.t) {
+      case 'snap': {
+        this.created3 = undefined;
+        this.replayer3!.apply(e);
+        const doc = this.created3 as SpreadDoc | undefined;
+        if (doc !== undefined) {
+          doc.file = ev.f;
+          this.mirror3.set(ev.f, doc);
+          const text = doc.buffer.getText();
+          set.findIn(text, 0, text.length, (a, b) => doc.buffer.slice(a, b), (start, end, value, rule, kind) =>
+            this.recordSpread(doc, start, end, value, rule, kind, e.seq),
+          );
+        } else if (typeof ev.text === 'string') {
+          this.strings.note(ev.text, 'snap.text', e.seq, typeof ev.f === 'string' ? ev.f : undefined);
+        }
+        break;
+      }
+      case 'edit': {
+        const doc = typeof ev.f === 'string' ? this.mirror3.get(ev.f) : undefined;
+        this.replayer3!.apply(e);
+        if (doc !== undefined && doc.changes.length > 0) {
+          this.spreadWindows(doc, e.seq);
+        } else if (Array.isArray(ev.c) && ev.c.length > 0) {
+          for (const text of changeTexts(ev)) {
+            this.strings.note(text, 'edit.text', e.seq, ev.f);
+          }
+        }
+        break;
+      }
+      case 'file':
+        this.replayer3!.apply(e);
+        this.moveDoc(this.mirror3, ev.op, ev.f, ev.to, () => undefined, (doc, to) => {
+          doc.file = to;
+        });
+        break;
+      default:
+        break;
+    }
+    const fields = STRING_FIELDS[ev.t] ?? [];
+    const record = ev as unknown as Readonly<Record<string, unknown>>;
+    for (const key of fields) {
+      const value = record[key];
+      if (typeof value === 'string') {
+        this.strings.note(value, fieldName(ev.t, key), e.seq);
+      }
+    }
+  }
+
+  /** Searches the windows of an applied edit (its changed ranges widened by the set's reach). */
+  private spreadWindows(doc: SpreadDoc, seq: number): void {
+    const set = this.spreadSet!;
+    const buffer = doc.buffer;
+    const len = buffer.length;
+    const reach = set.reach;
+    const dirty = dirtyRanges(doc.changes);
+    doc.changes.length = 0;
+    const wins: number[] = [];
+    for (let k = 0; k < dirty.length; k += 2) {
+      wins.push(Math.max(0, dirty[k] - reach), Math.min(len, dirty[k + 1] + reach));
+    }
+    const merged = mergeRanges(wins);
+    const read = (a: number, b: number): string => buffer.slice(a, b);
+    for (let k = 0; k < merged.length; k += 2) {
+      const ws = merged[k];
+      set.findIn(buffer.slice(ws, merged[k + 1]), ws, len, read, (start, end, value, rule, kind) =>
+        this.recordSpread(doc, start, end, value, rule, kind, seq),
+      );
+    }
+  }
+
+  private recordSpread(doc: SpreadDoc, start: number, end: number, value: string, rule: string, kind: string, seq: number): void {
+    // Never flagged final: a spread occurrence nested in a detection must not start a second
+    // placeholder inside the detection's (see the anchors in marks.ts).
+    this.marks.record(doc.buffer.origins(start, end), rule, kind, value, { seq, discovery: this.discovery++, file: doc.file }, false);
+    this.marked.add(doc.id);
+  }
+
   // ---------------------------------------------------------------- between the passes
 
   private resolve(): void {
@@ -635,18 +808,13 @@ export class RedactionRun {
     return doc.prov;
   }
 
-  /** Renders a fragment through the fates and counts it once per value it holds. */
+  /** Renders a fragment through the fates and counts it once per occurrence it holds (part of). */
   private renderCounted(origin: number, text: string): string {
     const fates = this.fates!;
     if (!fates.any(origin, text.length)) {
       return text;
     }
-    const seen = new Set<number>();
-    const out = fates.render(origin, text, (k) => seen.add(k));
-    for (const k of seen) {
-      this.bump(k);
-    }
-    return out;
+    return fates.render(origin, text, (k) => this.bump(k));
   }
 
   private bump(key: number): void {

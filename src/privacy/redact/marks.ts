@@ -243,15 +243,11 @@ export class MarkBook {
    * marked character.
    */
   resolve(keys: KeyTable, isGeneric: (rule: string) => boolean): Fates {
-    const best = new Map<number, number>();
+    const best = this.bestOfGroups(isGeneric);
     const firstSeen = new Map<number, { seq: number; discovery: number }>();
     const files = new Map<number, Set<string>>();
     this.occ.forEach((o, i) => {
       const root = this.find(i);
-      const b = best.get(root);
-      if (b === undefined || better(o, this.occ[b], isGeneric)) {
-        best.set(root, i);
-      }
       const fs = firstSeen.get(root);
       if (fs === undefined) {
         firstSeen.set(root, { seq: o.seq, discovery: o.discovery });
@@ -284,6 +280,30 @@ export class MarkBook {
       anchor[n] = this.finalStarts.has(id) || (this.starts.has(id) && !this.inner.has(id)) ? 1 : 0;
     });
     return new Fates(Int32Array.from(ids), key, anchor, keys);
+  }
+
+  /**
+   * The value of each group as `resolve` will key it (its best occurrence), with that
+   * occurrence's label: what pass 1 found in document text, for spreading (spread.ts).
+   */
+  groupValues(isGeneric: (rule: string) => boolean): { text: string; rule: string; kind: string }[] {
+    return [...this.bestOfGroups(isGeneric).values()].map((i) => {
+      const o = this.occ[i];
+      return { text: o.text, rule: o.rule, kind: o.kind };
+    });
+  }
+
+  /** Group root → index of its best occurrence (see `better`). */
+  private bestOfGroups(isGeneric: (rule: string) => boolean): Map<number, number> {
+    const best = new Map<number, number>();
+    this.occ.forEach((o, i) => {
+      const root = this.find(i);
+      const b = best.get(root);
+      if (b === undefined || better(o, this.occ[b], isGeneric)) {
+        best.set(root, i);
+      }
+    });
+    return best;
   }
 
   private find(i: number): number {
@@ -415,7 +435,8 @@ export class Fates {
   /**
    * `text` (whose characters have origins `origin`, `origin + 1`, …) rendered: kept characters as
    * they are, anchors as their placeholder, dropped characters as ''. `onKey` hears the key of each
-   * run of marked characters (a key may be heard more than once).
+   * occurrence the text holds (part of): each placeholder, and each run of dropped characters not
+   * following a placeholder of the same key.
    */
   render(origin: number, text: string, onKey?: (key: number) => void): string {
     if (text.length === 0 || !this.maybe(origin, text.length)) {
@@ -437,7 +458,9 @@ export class Fates {
       if (this.anchor[i] === 1) {
         out += this.keys.placeholder(k);
       }
-      if (k !== lastKey) {
+      // Heard once per occurrence: on its placeholder, or on the first of its dropped characters
+      // when the placeholder sits in another fragment (the later keys of a typed value).
+      if (k !== lastKey || this.anchor[i] === 1) {
         onKey?.(k);
         lastKey = k;
       }

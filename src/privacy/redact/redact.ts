@@ -12,6 +12,7 @@ import { maskPlaceholders } from './placeholders';
 import type { PlaceholderReport, RedactionReport, RuleFinding } from './report';
 import { REDACTION_ENGINE } from './report';
 import type { ScanSet } from './scanners';
+import { SpreadSet, valuesOf, withSpread } from './spread';
 import { createScanSet, ScanSetBuilder } from './scanners';
 
 /**
@@ -168,9 +169,13 @@ export function redactText(text: string, options: RedactOptions = {}): TextRedac
 }
 
 function redactTextWith(scan: ScanSet, text: string): TextRedactionResult {
-  const spans = scan.scanWhole(maskPlaceholders(text));
+  const masked = maskPlaceholders(text);
+  const found = scan.scanWhole(masked);
+  // Every occurrence of a value found, not only the one a rule matched (spread.ts).
+  const spread = new SpreadSet(valuesOf(text, found));
+  const spans = spread.empty ? found : withSpread(found, spread.scan(masked), (rule) => scan.isGeneric(rule));
   const keys = new KeyTable((rule) => scan.isGeneric(rule));
-  const ks = spans.map((s, i) => keys.note(s.rule, s.kind, text.slice(s.start, s.end), { seq: 0, discovery: i, field: 'text' }));
+  const ks = spans.map((s, i) => keys.note(s.rule, s.kind, s.value ?? text.slice(s.start, s.end), { seq: 0, discovery: i, field: 'text' }));
   keys.number();
   const counts = new Array<number>(keys.size).fill(0);
   let out = '';

@@ -15,7 +15,11 @@ export interface RuleFinding {
   readonly kind: string;
   /** Distinct values this rule replaced (one placeholder each). */
   readonly values: number;
-  /** Fragments rewritten: snapshot texts, edit texts and strings holding (part of) a value. */
+  /**
+   * Occurrences rewritten, counted per fragment (snapshot text, edit text, other string): a
+   * fragment counts once for each occurrence it holds whole or in part, so a value twice in one
+   * snapshot counts 2, and a value typed key by key counts once per key event.
+   */
   readonly occurrences: number;
 }
 

@@ -27,6 +27,11 @@ export interface FoundSpan {
   readonly end: number;
   readonly rule: string;
   readonly kind: SpanKind | typeof MANUAL_KIND;
+  /**
+   * The value the placeholder is keyed by, when it is not the span's own text: a spread hit on an
+   * encoded form (base64, URL-encoded, JSON-escaped) of a detected value (spread.ts).
+   */
+  readonly value?: string;
 }
 
 /** One group of rules scanned together over windows of the same reach. */

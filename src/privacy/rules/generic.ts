@@ -7,7 +7,7 @@
 import { decodeBase64, isIdentifierLike, isPlaceholder, looksLikeSecret } from '../heuristics';
 import { defineRule } from '../rule';
 import type { Rule } from '../types';
-import { ALNUM, BASE64, BASE64URL, HEX, joined, synth } from './synthetic';
+import { ALNUM, BASE64, BASE64URL, HEX, LETTERS, LOWER, joined, synth } from './synthetic';
 
 /**
  * Credential names, matched case-insensitively at the END of an identifier (`DB_PASSWORD`,
@@ -24,6 +24,8 @@ interface NameFamily {
   readonly quoted: readonly string[];
   readonly bare: readonly string[];
   readonly falsePositives: readonly string[];
+  /** Accept letters-only values (see `SecretValueOptions.lettersOnly`): the password names only. */
+  readonly lettersOnly?: boolean;
 }
 
 const KEY_PREFIXES = ['api', 'access', 'secret', 'private', 'auth', 'client', 'encryption', 'signing', 'master', 'app', 'account'];
@@ -46,7 +48,8 @@ const FAMILIES: readonly NameFamily[] = [
     // Starts with the literal "pass"; a bare `pass` must start a word, or `bypass`/`compass` would count.
     name: 'pass(?:word|wd|phrase|(?<![a-z]pass))',
     keywords: ['pass'],
-    quoted: ['password = "⟦hunter2xyz⟧"', `const dbPassword: string = '⟦${PW2}⟧';`, `'passwd' => '⟦${PW1}⟧',`],
+    lettersOnly: true,
+    quoted: ['password = "⟦hunter2xyz⟧"', `password: "⟦${synth(LETTERS, 20, 1005)}⟧"`, `const pw = { passphrase: '⟦${synth(LOWER, 22, 1006)}⟧' };`, `const dbPassword: string = '⟦${PW2}⟧';`, `'passwd' => '⟦${PW1}⟧',`],
     bare: [`DB_PASSWORD=⟦${PW1}⟧`, `spring.datasource.password=⟦${PW2}⟧`, `database:\n  password: ⟦${synth(ALNUM, 16, 1022)}⟧\n  user: app`],
     falsePositives: [
       'password = "changeme"',
@@ -54,6 +57,9 @@ const FAMILIES: readonly NameFamily[] = [
       'passwordField: "new-password"',
       'bypass = "a1b2c3d4e5f6"',
       'password: "Please enter your password"',
+      'password: "confirmationRequiredField"',
+      'password: "platformAuthDOMGetPassword"',
+      'PASSWORD_MIN_LENGTH: "PASSWORD_TOO_SHORT_ERROR"',
       'password: "[type=password]"',
       'password: PasswordType',
       'PASSWORD=changeme',
@@ -65,6 +71,7 @@ const FAMILIES: readonly NameFamily[] = [
     what: 'pwd',
     name: 'pwd(?<![a-z]pwd)',
     keywords: ['pwd'],
+    lettersOnly: true,
     quoted: [`DB_PWD = "⟦${synth(ALNUM, 12, 1004)}⟧"`],
     bare: [`pwd: ⟦${PW2}⟧`],
     falsePositives: ['cwd = process.cwd()', 'pwd = "pwd"', 'PWD=/home/x/project'],
@@ -116,8 +123,8 @@ const FAMILIES: readonly NameFamily[] = [
   },
 ];
 
-function genericValue(m: RegExpExecArray, group: number): boolean {
-  return looksLikeSecret(m[group] ?? '');
+function genericValue(m: RegExpExecArray, group: number, lettersOnly = false): boolean {
+  return looksLikeSecret(m[group] ?? '', { lettersOnly });
 }
 
 /** Reserved example hosts (RFC 2606/6761 and vendors' documentation domains). */
@@ -159,7 +166,7 @@ function familyRules(f: NameFamily): Rule[] {
         'i',
       ),
       secretGroup: 2,
-      validate: (m) => genericValue(m, 2),
+      validate: (m) => genericValue(m, 2, f.lettersOnly),
       truePositives: f.quoted,
       falsePositives: f.falsePositives,
     }),
@@ -184,7 +191,7 @@ function familyRules(f: NameFamily): Rule[] {
         'i',
       ),
       secretGroup: 2,
-      validate: (m) => genericValue(m, 2),
+      validate: (m) => genericValue(m, 2, f.lettersOnly),
       truePositives: f.bare,
       falsePositives: f.falsePositives,
     }),

@@ -5,7 +5,7 @@ import { isPlaceholder } from '../heuristics';
 import { defineRule } from '../rule';
 import type { Rule } from '../types';
 import { ASSIGN, CONTEXT_GROUP, contextPattern, nameRun, TOKEN_END, TOKEN_START } from './common';
-import { ALNUM, BASE64, BASE64URL, DIGITS, HEX, LETTERS, LOWER_ALNUM, UPPER_ALNUM, base64url, joined, synth } from './synthetic';
+import { ALNUM, BASE64, BASE64URL, DIGITS, HEX, HEX_UPPER, LETTERS, LOWER_ALNUM, UPPER_ALNUM, base64url, joined, synth } from './synthetic';
 
 const AGE_ALPHABET = 'QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L';
 
@@ -94,6 +94,19 @@ export const saasRules: readonly Rule[] = [
     secretGroup: CONTEXT_GROUP,
     truePositives: [`TWILIO_API_KEY=⟦SK${synth(HEX, 32, 561)}⟧`, `twilio_account_sid: "⟦AC${synth(HEX, 32, 562)}⟧"`],
     falsePositives: [`TWILIO_API_KEY=SK${synth(HEX, 20, 563)}`, `sid = "AC${synth(HEX, 32, 564)}"`],
+  }),
+  // The SK prefix + 32 lowercase hex is distinctive enough on its own (measured: no hit in the
+  // node_modules corpus, see docs/privacy-model.md), so the key is found without the word
+  // "twilio" nearby (`const KEY = "SK…"`). Account SIDs (AC…) are identifiers, not credentials,
+  // and stay context-bound above. Keywords `sk0`…`skf` rather than `sk` (in every `task`/`mask`).
+  defineRule({
+    id: 'twilio-api-key-sid',
+    description: 'Twilio API key SID (SK + 32 lowercase hex) on its own',
+    kind: 'secret',
+    keywords: [...'0123456789abcdef'].map((h) => `sk${h}`),
+    pattern: new RegExp(`${TOKEN_START}SK[0-9a-f]{32}${TOKEN_END}`),
+    truePositives: [`const KEY = "⟦SK${synth(HEX, 32, 565)}⟧";`, `client = Client("⟦SK${synth(HEX, 32, 566)}⟧", secret)`],
+    falsePositives: [`const KEY = "SK${synth(HEX, 31, 567)}";`, `TASK${synth(HEX, 32, 568)}`, `SK${synth(HEX, 32, 569)}0g`, `SK${synth(HEX_UPPER, 32, 570)}`],
   }),
   defineRule({
     id: 'twilio-auth-token',
