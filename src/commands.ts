@@ -35,10 +35,16 @@ export function registerCommands(controller: RecordingController, revealLog: () 
     register('candor.deleteLocalData', () => controller.deleteFlow()),
     register('candor.showLog', revealLog),
     register('candor.revealLocalData', async () => {
-      const dir = controller.logDir;
-      if (dir) {
-        await vscode.workspace.fs.createDirectory(vscode.Uri.file(dir));
-        await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(dir));
+      // Each window of a workspace writes its own log; consent and its history are shared.
+      const { shared, logs } = await controller.localDataFolders();
+      const targets = [
+        ...logs.map((dir) => ({ label: dir === controller.logDir ? 'This window’s log' : 'Another window’s log of this workspace', description: dir, dir })),
+        ...(shared ? [{ label: 'Consent record and history (shared by every window)', description: shared, dir: shared }] : []),
+      ];
+      const pick = targets.length <= 1 ? targets[0] : await vscode.window.showQuickPick(targets, { title: 'Candor: Reveal Local Data Folder' });
+      if (pick) {
+        await vscode.workspace.fs.createDirectory(vscode.Uri.file(pick.dir));
+        await vscode.commands.executeCommand('revealFileInOS', vscode.Uri.file(pick.dir));
       }
     }),
     register('candor.showStatus', () => showMenu(controller)),

@@ -55,17 +55,21 @@ export async function createCandor(
     extensionUri: context.extensionUri,
     extensionVersion,
     storageDir,
+    globalStorageDir: context.globalStorageUri.fsPath,
     workspaceState: context.workspaceState,
     globalState: context.globalState,
     config,
     logger,
     prompter,
-    openLog: (dir) => openEventLog(dir, logger),
+    openLog: (dir, options) => openEventLog(dir, logger, options),
     localData: {
       ...localData,
+      // This window's log, or another window's of the same workspace (each keeps its approvals
+      // and preview beside its log): the record of approvals goes first, as seqs restart.
       deleteLog: async (dir) => {
-        await approvals.clear();
-        await previewStore.clear();
+        const own = storageDir !== undefined && dir === path.join(storageDir, 'log');
+        await (own ? approvals : new ApprovalLedger(path.join(path.dirname(dir), 'approvals.json'))).clear();
+        await (own ? previewStore : new PreviewStore(path.join(path.dirname(dir), 'preview'))).clear();
         await localData.deleteLog(dir);
       },
     },

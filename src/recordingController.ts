@@ -1,9 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Config } from './config';
 import {
   INITIAL_CONSENT,
+  InvalidConsentTransition,
   mayRecord,
   transition,
   type ConsentAction,
@@ -11,6 +13,7 @@ import {
   type PauseReason,
 } from './consent/consentMachine';
 import { ConsentHistory } from './consent/consentHistory';
+import { ConsentRecordFile, ConsentRecordWatcher, CONSENT_RECORD_FILE, workspaceKey, type ConsentRecord } from './consent/consentRecord';
 import { ConsentStore, ensureSalt, type MementoLike } from './consent/consentStore';
 import { createReceipt, workspaceId } from './consent/receipt';
 import { CATEGORIES } from './model/events';
@@ -35,13 +38,20 @@ export interface LocalData {
   deleteLog(dir: string): Promise<void>;
   enforceRetention(dir: string, opts: { maxAgeDays: number; maxBytes: number; now: number }): Promise<unknown>;
   isDiskFull(err: unknown): boolean;
+  /** The pid of the live process writing the log in `dir`, if one is. */
+  lockHolder(dir: string): Promise<number | undefined>;
 }
 
 export interface ControllerDeps {
   readonly extensionUri: vscode.Uri;
   readonly extensionVersion: string;
-  /** This workspace's extension storage folder; undefined when no folder is open. */
+  /** This window's extension storage folder for the workspace; undefined when no folder is open. */
   readonly storageDir: string | undefined;
+  /**
+   * The extension's global storage folder: one for every window. The workspace's consent record,
+   * its consent history and the list of its windows' logs live in `workspaces/<key>/` there.
+   */
+  readonly globalStorageDir: string;
   readonly workspaceState: MementoLike;
   readonly globalState: MementoLike;
   readonly config: Config;
@@ -79,7 +89,14 @@ export class RecordingController extends Disposable {
   private readonly logGrew = this._register(new Throttle(LOG_CHANGE_INTERVAL_MS, () => this.changed.fire('log')));
   private session: RecordingSession | undefined;
   private consentPanel: ConsentPanel | undefined;
-  private readonly store: ConsentStore;
+  /** Where consent lived before it was shared by windows (read once, to carry it over). */
+  private readonly legacyStore: ConsentStore;
+  /** The workspace's shared folder under global storage; undefined when no folder is open. */
+  private readonly workspaceDir: string | undefined;
+  private readonly record: ConsentRecordFile | undefined;
+  private watcher: ConsentRecordWatcher | undefined;
+  /** The local-data epoch this window's log belongs to (see ConsentRecord.epoch). */
+  private epoch = 0;
   private readonly history: ConsentHistory | undefined;
   /** Serialises state changes: a pause arriving during a start waits for it. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -89,9 +106,13 @@ export class RecordingController extends Disposable {
 
   constructor(private readonly deps: ControllerDeps) {
     super();
-    this.store = new ConsentStore(deps.workspaceState);
-    this.history = deps.storageDir ? new ConsentHistory(path.join(deps.storageDir, 'consent-history.jsonl')) : undefined;
+    this.legacyStore = new ConsentStore(deps.workspaceState);
+    const identity = workspaceIdentity();
+    this.workspaceDir = deps.storageDir && identity.length > 0 ? path.join(deps.globalStorageDir, 'workspaces', workspaceKey(identity)) : undefined;
+    this.record = this.workspaceDir ? new ConsentRecordFile(path.join(this.workspaceDir, CONSENT_RECORD_FILE), { logger: deps.logger }) : undefined;
+    this.history = this.workspaceDir ? new ConsentHistory(path.join(this.workspaceDir, 'consent-history.jsonl')) : undefined;
     this._register({ dispose: () => this.clearTimers() });
+    this._register({ dispose: () => this.watcher?.dispose() });
     vscode.workspace.onDidChangeWorkspaceFolders(() => this.resetPolicy(), this, this._subscriptions);
     deps.config.onDidChange(() => this.resetPolicy(), this, this._subscriptions);
   }
@@ -109,11 +130,46 @@ export class RecordingController extends Disposable {
     return this.session?.figures ?? { events: 0, dropped: 0 };
   }
 
-  /** On activation: pick up where this workspace left off (recording resumes, paused stays paused). */
+  /**
+   * The workspace's shared folder (consent record, consent history, list of its windows' logs),
+   * and every log folder of this workspace's windows (this window's first).
+   */
+  async localDataFolders(): Promise<{ shared: string | undefined; logs: string[] }> {
+    const own = this.logDir;
+    const logs = own ? [own] : [];
+    for (const dir of await this.registeredLogs()) {
+      if (!logs.includes(dir)) {
+        logs.push(dir);
+      }
+    }
+    return { shared: this.workspaceDir, logs };
+  }
+
+  /** The log folders of the other windows of this workspace (each window writes its own log). */
+  async otherLogDirs(): Promise<string[]> {
+    return (await this.localDataFolders()).logs.filter((d) => d !== this.logDir);
+  }
+
+  /**
+   * On activation: pick up where this workspace left off (recording resumes, paused stays
+   * paused), from the workspace's consent record, which every window of it shares; then follow
+   * that record, so a change made in any window reaches this one within CONSENT_POLL_MS.
+   */
   async restore(): Promise<void> {
-    const saved = this.store.load();
-    this.consent = saved;
-    if (saved.state === 'recording') {
+    const record = this.record;
+    if (!record) {
+      this.refresh();
+      this.changed.fire('consent');
+      return;
+    }
+    await this.migrateLegacyConsent(record);
+    const saved = await record.probe();
+    this.consent = saved.consent;
+    this.epoch = saved.epoch;
+    // The folder must exist for fs.watch to watch it (the poll alone would still see changes).
+    await mkdir(path.dirname(record.file), { recursive: true }).catch(() => undefined);
+    this.watcher = new ConsentRecordWatcher(record, (r) => this.onRecord(r), this.deps.logger);
+    if (saved.consent.state === 'recording') {
       if (!vscode.workspace.isTrusted || !this.logDir) {
         // Recording never runs untrusted; keep consent but hold it paused.
         await this.change({ type: 'pause', reason: 'user' }, 'workspace not trusted');
@@ -211,9 +267,11 @@ export class RecordingController extends Disposable {
       if (receipt.categories.length === 0) {
         throw new Error('Choose at least one category to record.');
       }
-      await this.change({ type: 'grant', receipt });
-      await this.change({ type: 'start' });
-      await this.openSession('start');
+      // One write: other windows never see a granted-but-not-started record.
+      await this.change([{ type: 'grant', receipt }, { type: 'start' }]);
+      if (mayRecord(this.consent)) {
+        await this.openSession('start');
+      }
     });
   }
 
@@ -255,10 +313,11 @@ export class RecordingController extends Disposable {
       return;
     }
     await this.serialize(async () => {
-      await this.closeSession('stop');
+      // Withdraw first: every other window stops before its next write, then this one closes.
       if (this.consent.state === 'recording' || this.consent.state === 'paused') {
         await this.change({ type: 'withdraw' }, 'stopped by the developer');
       }
+      await this.closeSession('stop');
       if (answer === stopAndDelete) {
         await this.deleteNow();
       }
@@ -290,6 +349,94 @@ export class RecordingController extends Disposable {
     });
   }
 
+  /**
+   * A revision of the consent record this window did not write: another window granted, paused,
+   * resumed, withdrew or deleted the local data. A withdrawal or pause halts this window's session
+   * at once (synchronously: nothing more is accepted, and what was queued after the change is
+   * taken back); the session is then closed with a record that says why. A grant or resume opens
+   * a session here too: consent is per workspace, one truth for all its windows.
+   */
+  private onRecord(record: ConsentRecord): void {
+    const before = this.consent;
+    const deleted = record.epoch !== this.epoch;
+    this.consent = record.consent;
+    this.epoch = record.epoch;
+    const elsewhere = record.note !== undefined ? `${record.note} (in another window)` : 'changed in another window';
+    if (!mayRecord(record.consent)) {
+      this.session?.halt(record.changedAt);
+    }
+    this.deps.logger.info(`Consent for this workspace is now ${record.consent.state}: ${record.damaged ? 'the consent record is damaged' : elsewhere}.`);
+    this.refresh();
+    this.changed.fire('consent');
+    void this.serialize(async () => {
+      if (deleted) {
+        // Another window deleted the local data; this window's log is its own to delete.
+        const wasRecording = this.session !== undefined;
+        await this.closeSession('stop', 'local data deleted in another window');
+        await this.deleteOwnLog();
+        if (wasRecording && mayRecord(this.consent)) {
+          await this.openSession('start');
+        }
+      }
+      if (!mayRecord(this.consent)) {
+        await this.closeSession(this.consent.state === 'paused' ? 'pause' : 'stop', record.damaged ? 'the consent record is damaged' : elsewhere);
+      } else if (!this.session && vscode.workspace.isTrusted) {
+        await this.openSession(before.state === 'paused' ? 'resume' : 'start');
+      }
+    }).catch((err: unknown) => this.deps.logger.error(`Following a consent change failed: ${describeError(err)}`));
+  }
+
+  /** Carries consent kept in workspace state (before it was shared by windows) into the record, once. */
+  private async migrateLegacyConsent(record: ConsentRecordFile): Promise<void> {
+    const legacy = this.legacyStore.load();
+    if (legacy.state === 'off') {
+      return;
+    }
+    try {
+      await record.update((current) => (current.rev === 0 ? { consent: legacy, note: 'carried over from workspace state' } : undefined));
+      await this.legacyStore.save(INITIAL_CONSENT);
+    } catch (err) {
+      this.deps.logger.error(`Could not carry consent over to the shared consent record: ${describeError(err)}`);
+    }
+  }
+
+  /** Log folders other windows of this workspace registered (those that still exist). */
+  private async registeredLogs(): Promise<string[]> {
+    if (!this.workspaceDir) {
+      return [];
+    }
+    const dir = path.join(this.workspaceDir, 'logs');
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return [];
+    }
+    const found: string[] = [];
+    for (const name of names.filter((n) => n.endsWith('.json')).sort()) {
+      try {
+        const value = JSON.parse(await readFile(path.join(dir, name), 'utf8')) as { dir?: unknown };
+        if (typeof value.dir === 'string' && path.isAbsolute(value.dir)) {
+          found.push(value.dir);
+        }
+      } catch {
+        // unreadable entry: skipped (it names no data we could show)
+      }
+    }
+    return found;
+  }
+
+  /** Lists this window's log in the workspace's shared folder, so every window can find it. */
+  private async registerLog(logDir: string): Promise<void> {
+    if (!this.workspaceDir) {
+      return;
+    }
+    const dir = path.join(this.workspaceDir, 'logs');
+    const name = `${createHash('sha256').update(logDir).digest('hex').slice(0, 16)}.json`;
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, name), `${JSON.stringify({ dir: logDir })}\n`, 'utf8');
+  }
+
   /** Records that one of Candor's own commands ran (the only commands VS Code lets us see). */
   recordCommand(id: string): void {
     this.session?.emit({ t: 'cmd', ts: Date.now(), id });
@@ -307,11 +454,29 @@ export class RecordingController extends Disposable {
 
   private async deleteNow(): Promise<void> {
     if (this.logDir) {
-      await this.deps.localData.deleteLog(this.logDir);
+      await this.deleteOwnLog();
+      // The other windows' logs: one written right now is deleted by its own window (told through
+      // the record's epoch); the others are deleted here.
+      for (const dir of await this.otherLogDirs()) {
+        if ((await this.deps.localData.lockHolder(dir)) === undefined) {
+          await this.deps.localData.deleteLog(dir);
+        }
+      }
+      if (this.record) {
+        const rec = await this.record.update((current) => ({ consent: current.consent, note: 'local data deleted', bumpEpoch: true }));
+        this.epoch = rec.epoch;
+        this.watcher?.saw(rec);
+      }
       this.deps.logger.info('Deleted local data for this workspace.');
-      this.changed.fire('deleted');
     }
     void vscode.window.showInformationMessage('Candor deleted the local data of this workspace. Bundles you approved stay in the outbox.');
+  }
+
+  private async deleteOwnLog(): Promise<void> {
+    if (this.logDir) {
+      await this.deps.localData.deleteLog(this.logDir);
+      this.changed.fire('deleted');
+    }
   }
 
   private async openSession(op: 'start' | 'resume'): Promise<void> {
@@ -341,10 +506,12 @@ export class RecordingController extends Disposable {
       this.deps.logger.warn(prepared.ineligibleMessage);
     }
     const gate = prepared.gate;
-    const documents = new DocumentResolver(new ExclusionMatcher(prepared.policy.exclude ?? config.excludes), undefined, gate);
+    const documents = new DocumentResolver(new ExclusionMatcher(prepared.policy.exclude ?? config.excludes), undefined, gate, this.deps.logger);
     try {
+      await this.registerLog(logDir);
       this.session = await RecordingSession.start({
         logDir,
+        checkConsent: () => this.checkConsent(),
         openLog: this.deps.openLog,
         logger: this.deps.logger,
         op,
@@ -373,14 +540,23 @@ export class RecordingController extends Disposable {
     this.changed.fire('session');
   }
 
-  private async closeSession(op: 'pause' | 'stop'): Promise<void> {
+  /**
+   * Before each write of the log: the record as it is now. A change seen here is handled like one
+   * the watcher saw (a withdrawal halts the session and takes back what was queued after it).
+   */
+  private async checkConsent(): Promise<number | undefined> {
+    await this.watcher?.check();
+    return mayRecord(this.consent) ? undefined : (this.record?.current.changedAt ?? Date.now());
+  }
+
+  private async closeSession(op: 'pause' | 'stop', note?: string): Promise<void> {
     const session = this.session;
     this.session = undefined;
     this.clearTimers();
     this.gitignoreWatcher?.dispose();
     this.gitignoreWatcher = undefined;
     if (session) {
-      await session.end(op);
+      await session.end(op, note);
       this.deps.logger.info(`Recording ${op === 'pause' ? 'paused' : 'stopped'}.`);
       if (!this.isDisposed) {
         this.changed.fire('session');
@@ -404,17 +580,57 @@ export class RecordingController extends Disposable {
     }
   }
 
-  private async change(action: ConsentAction, reason?: string): Promise<void> {
-    const before = this.consent;
-    const after = transition(before, action);
+  /**
+   * Applies `action` to the workspace's consent record as it is now (another window may have
+   * changed it) and adopts the result. An action the record's state no longer allows (e.g. a
+   * pause after another window withdrew) writes nothing; this window then follows the record.
+   */
+  private async change(actions: ConsentAction | readonly ConsentAction[], reason?: string): Promise<void> {
+    const steps: readonly ConsentAction[] = Array.isArray(actions) ? actions : [actions as ConsentAction];
+    const action = steps[steps.length - 1];
+    const grant = steps.find((a) => a.type === 'grant');
+    const record = this.record;
+    if (!record) {
+      throw new Error('Candor records per workspace: open a folder first.');
+    }
+    let before = this.consent;
+    let wrote = false;
+    const rec = await record.update((current) => {
+      before = current.consent;
+      try {
+        const consent = steps.reduce(transition, current.consent);
+        wrote = true;
+        return { consent, ...(action.type === 'pause' ? { note: `paused (${action.reason})` } : reason !== undefined ? { note: reason } : {}) };
+      } catch (err) {
+        if (InvalidConsentTransition.is(err)) {
+          return undefined;
+        }
+        throw err;
+      }
+    });
+    this.watcher?.saw(rec);
+    const after = rec.consent;
     this.consent = after;
-    await this.store.save(after);
+    if (!wrote) {
+      this.deps.logger.info(`Consent is ${after.state} (changed in another window): "${action.type}" was not applied.`);
+      if (!mayRecord(after)) {
+        this.session?.halt(rec.changedAt);
+        await this.closeSession(after.state === 'paused' ? 'pause' : 'stop', rec.note);
+      }
+      this.refresh();
+      this.changed.fire('consent');
+      return;
+    }
+    if (!mayRecord(after)) {
+      // This window's own session writes nothing stamped after the change either.
+      this.session?.halt(rec.changedAt);
+    }
     try {
       await this.history?.append({
         at: new Date().toISOString(),
         from: before.state,
         to: after.state,
-        ...(action.type === 'grant' ? { categories: action.receipt.categories, policyVersion: action.receipt.policyVersion } : {}),
+        ...(grant?.type === 'grant' ? { categories: grant.receipt.categories, policyVersion: grant.receipt.policyVersion } : {}),
         ...(action.type === 'pause' ? { reason: action.reason } : reason ? { reason } : {}),
       });
     } catch (err) {
@@ -436,10 +652,7 @@ export class RecordingController extends Disposable {
   private workspaceId(): string {
     const { salt, save } = ensureSalt(this.deps.globalState, () => randomBytes(32).toString('hex'));
     void save;
-    const identity = vscode.workspace.workspaceFile
-      ? [vscode.workspace.workspaceFile.toString()]
-      : (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString());
-    return workspaceId(salt, identity);
+    return workspaceId(salt, workspaceIdentity());
   }
 
   /**
@@ -503,4 +716,11 @@ export class RecordingController extends Disposable {
     this.queue = next.catch(() => undefined);
     return next;
   }
+}
+
+/** The workspace's identity: its workspace file URI, or its folder URIs (empty without a folder). */
+function workspaceIdentity(): string[] {
+  return vscode.workspace.workspaceFile
+    ? [vscode.workspace.workspaceFile.toString()]
+    : (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.toString());
 }

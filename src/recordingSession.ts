@@ -13,10 +13,24 @@ export interface LogWriter {
   close(): Promise<void>;
   onError(listener: (err: Error) => void): IDisposable;
   onRotate(listener: () => void): IDisposable;
+  /** Takes back queued records stamped after `cutoff` (never written); returns how many. */
+  discardAfter(cutoff: number): number;
   readonly stats: { readonly appended: number; readonly dropped: number };
+  /** The session the log's previous writer left open (it died), found when the log was opened. */
+  readonly openTail?: { readonly sid: string; readonly lastTs: number } | undefined;
 }
 
-export type OpenLog = (dir: string) => Promise<LogWriter>;
+export interface OpenLogOptions {
+  /** Runs before every write of queued records (the consent re-check). */
+  readonly beforeWrite?: () => Promise<void>;
+}
+
+export type OpenLog = (dir: string, options?: OpenLogOptions) => Promise<LogWriter>;
+
+/** The note of the record that closes a session its writer left open. */
+export const UNCLEAN_END_NOTE =
+  'The previous session did not end cleanly: the editor or its extension host stopped without closing the log (a crash, a kill or a forced shutdown). ' +
+  'This record carries the time of the last record written; when the session really ended, and anything done until the next session, was not recorded and cannot be known.';
 
 /** What a session records and where its events and errors go. */
 interface SessionRecording {
@@ -24,6 +38,11 @@ interface SessionRecording {
   readonly documents: DocumentResolver;
   readonly settings: RecorderSettings;
   readonly onLogError: (err: Error) => void;
+  /**
+   * Re-checks consent before each write of the log; returns the time consent ended if it no longer
+   * allows this session (the session then halts and takes back what was queued after that time).
+   */
+  readonly checkConsent?: (() => Promise<number | undefined>) | undefined;
   /** Called after every event handed to the log: must be cheap (the controller throttles it). */
   readonly onAppend?: (() => void) | undefined;
   readonly measure?: ((ms: number) => void) | undefined;
@@ -37,6 +56,8 @@ export class RecordingSession extends Disposable {
   readonly sid = randomUUID();
   private readonly recorder: Recorder;
   private ended = false;
+  /** Set when consent ended elsewhere: nothing more is accepted but the closing record. */
+  private halted = false;
   private emitted = 0;
   private readonly onAppend: (() => void) | undefined;
 
@@ -68,8 +89,34 @@ export class RecordingSession extends Disposable {
       op: 'start' | 'resume';
     },
   ): Promise<RecordingSession> {
-    const log = await args.openLog(args.logDir);
+    // The hook needs the session, which needs the log: it reaches it through this box.
+    const box: { session?: RecordingSession } = {};
+    const check = args.checkConsent;
+    const log = await args.openLog(
+      args.logDir,
+      check === undefined
+        ? {}
+        : {
+            beforeWrite: async () => {
+              const session = box.session;
+              if (session === undefined || session.halted || session.ended) {
+                return;
+              }
+              const cutoff = await check();
+              if (cutoff !== undefined) {
+                session.halt(cutoff);
+              }
+            },
+          },
+    );
     const session = new RecordingSession(log, args.logger, args);
+    box.session = session;
+    const tail = log.openTail;
+    if (tail !== undefined) {
+      // Item: a crash leaves the last session open; say so, at the last time known to be recorded.
+      session.emit({ t: 'session', ts: tail.lastTs, op: 'stop', sid: tail.sid, unclean: true, note: UNCLEAN_END_NOTE });
+      args.logger.warn(`The previous recording session (${tail.sid}) did not end cleanly; recorded that in the log.`);
+    }
     session.emit({ t: 'session', ts: Date.now(), op: args.op, sid: session.sid, cats: args.categories });
     return session;
   }
@@ -79,8 +126,29 @@ export class RecordingSession extends Disposable {
     return { events: this.emitted, dropped: this.log.stats.dropped };
   }
 
+  /** Whether consent ended elsewhere and this session only waits to be closed. */
+  get isHalted(): boolean {
+    return this.halted;
+  }
+
+  /**
+   * Consent ended at `cutoff` (in another window, or by a policy): from now on nothing is
+   * accepted, and what was queued after `cutoff` is taken back unwritten. Synchronous, so no
+   * write can slip in between; `end` then writes the closing record.
+   */
+  halt(cutoff: number): void {
+    if (this.halted || this.ended) {
+      return;
+    }
+    this.halted = true;
+    const taken = this.log.discardAfter(cutoff);
+    if (taken > 0) {
+      this.logger.info(`Consent ended at ${new Date(cutoff).toISOString()}: ${taken} event(s) queued after it were not written.`);
+    }
+  }
+
   emit(event: CandorEvent): void {
-    if (this.ended) {
+    if (this.ended || this.halted) {
       return;
     }
     this.emitted++;
@@ -95,12 +163,17 @@ export class RecordingSession extends Disposable {
   }
 
   /** Ends the session: writes the pause/stop record, stops every source, closes the log (fsync). */
-  async end(op: 'pause' | 'stop'): Promise<void> {
+  async end(op: 'pause' | 'stop', note?: string): Promise<void> {
     if (this.ended) {
       return;
     }
-    this.recorder.flushPending();
-    this.emit({ t: 'session', ts: Date.now(), op, sid: this.sid });
+    if (!this.halted) {
+      this.recorder.flushPending();
+    }
+    // The closing record is written even after a halt: it says where and why recording ended.
+    this.halted = false;
+    this.emit({ t: 'session', ts: Date.now(), op, sid: this.sid, ...(note !== undefined ? { note } : {}) });
+    this.halted = true;
     this.ended = true;
     this.dispose();
     try {

@@ -35,6 +35,8 @@ export interface CandorTestHooks {
   readonly modalsAsked: readonly string[];
   state(): ConsentSnapshot;
   logDir(): string | undefined;
+  /** The workspace's shared folder and every log folder of its windows (this window's first). */
+  localDataFolders(): Promise<{ shared: string | undefined; logs: string[] }>;
   /** Flushes and fsyncs the log. */
   sync(): Promise<void>;
   /** The open preview panel's host-side session, if a preview is open. */
@@ -84,6 +86,7 @@ export function createTestHooks(
     },
     state: () => controller.state,
     logDir: () => controller.logDir,
+    localDataFolders: () => controller.localDataFolders(),
     sync: () => controller.sync(),
     outboxDir: () => outboxDir,
     preview: () => {

@@ -20,6 +20,14 @@ export interface SessionEvent {
   readonly sid: string;
   /** Categories in force for this session (on start/resume). */
   readonly cats?: readonly string[];
+  /**
+   * On a `stop` written when a log is next opened: the session `sid` was never closed (the editor
+   * or its extension host died: crash, kill, power loss). `ts` is then the time of the log's last
+   * record, not of the end, which cannot be known — nor what was done until the next session.
+   */
+  readonly unclean?: true;
+  /** Why, in words: an unclean end, a withdrawal or pause made in another window, a policy. */
+  readonly note?: string;
 }
 
 /** Full text of a document the first time it is touched in a session (after the edit that touched it). */

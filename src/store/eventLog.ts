@@ -31,6 +31,9 @@ export type { EventLogOptions, EventLogStats, RotateEvent } from './eventLogOpti
 interface Piece {
   readonly segment: number;
   lines: string[];
+  /** Each line's record time (`ts`) and size in bytes, until the piece is materialized. */
+  stamps: number[];
+  sizes: number[];
   /** The encoded lines once the piece is being written. */
   data: Buffer | undefined;
   /** Bytes of `data` already written. */
@@ -72,7 +75,7 @@ export class EventLog<T extends TimedRecord> {
       if (last === undefined) {
         await fs.syncDir(config.dir);
       }
-      return new EventLog<T>(config, fs, logger, now, options.makeDropRecord, lock, recovery, {
+      return new EventLog<T>(config, fs, logger, now, options.makeDropRecord, lock, options.beforeWrite, recovery, {
         handle,
         index: active.index,
         bytes: last?.bytes ?? 0,
@@ -108,6 +111,7 @@ export class EventLog<T extends TimedRecord> {
   private appendedCount = 0;
   private writtenCount = 0;
   private droppedCount = 0;
+  private discardedCount = 0;
   private pendingDrops = 0;
   private dropWarned = false;
   private bytesWrittenCount = 0;
@@ -139,6 +143,7 @@ export class EventLog<T extends TimedRecord> {
     private readonly now: () => number,
     private readonly makeDropRecord: ((dropped: number, ts: number) => T) | undefined,
     private readonly lock: LogLock,
+    private readonly beforeWrite: (() => Promise<void>) | undefined,
     recovery: RecoveryReport,
     active: { handle: StoreFileHandle; index: number; bytes: number; segments: number },
   ) {
@@ -174,7 +179,7 @@ export class EventLog<T extends TimedRecord> {
     } catch (err) {
       this.logger.error(`event log: record not serialisable: ${describeError(err)}`);
     }
-    if (json === undefined || !this.enqueue(json)) {
+    if (json === undefined || !this.enqueue(json, record.ts)) {
       return this.dropOne();
     }
     return true;
@@ -190,6 +195,7 @@ export class EventLog<T extends TimedRecord> {
     }
     return this.run(() =>
       this.guard(async () => {
+        await this.checkBeforeWrite();
         await this.writePending();
         await this.fsyncIfDue(false);
       }),
@@ -206,6 +212,7 @@ export class EventLog<T extends TimedRecord> {
     }
     return this.run(() =>
       this.guard(async () => {
+        await this.checkBeforeWrite();
         await this.writePending();
         await this.fsyncIfDue(true);
       }),
@@ -220,6 +227,64 @@ export class EventLog<T extends TimedRecord> {
   close(): Promise<void> {
     this.closing ??= this.doClose();
     return this.closing;
+  }
+
+  /**
+   * Takes back every queued record whose `ts` is after `cutoff`, and every record queued after the
+   * first such one: they are never written, and their seqs are given again. Used when consent was
+   * withdrawn at `cutoff` in another window and this one learns of it before writing. Records
+   * already handed to the OS, or in a write that failed and is being retried, are kept (they were
+   * queued before any write that could have seen the withdrawal). Returns how many were taken back.
+   */
+  discardAfter(cutoff: number): number {
+    this.seal();
+    let i = this.pieces.findIndex((p) => p.data === undefined);
+    if (i < 0) {
+      return 0;
+    }
+    let k = -1;
+    for (; i < this.pieces.length; i++) {
+      k = this.pieces[i].stamps.findIndex((ts) => ts > cutoff);
+      if (k >= 0) {
+        break;
+      }
+    }
+    if (k < 0) {
+      return 0;
+    }
+    const piece = this.pieces[i];
+    const firstSeq = piece.lastSeq - piece.count + 1 + k;
+    let removed = 0;
+    let removedBytes = 0;
+    const take = (p: Piece, from: number): number => {
+      let bytes = 0;
+      for (let j = from; j < p.count; j++) {
+        bytes += p.sizes[j];
+      }
+      if (p.segment === this.targetSegment) {
+        this.projectedBytes -= bytes;
+      }
+      removed += p.count - from;
+      removedBytes += bytes;
+      return bytes;
+    };
+    piece.bytes -= take(piece, k);
+    for (const later of this.pieces.slice(i + 1)) {
+      take(later, 0);
+    }
+    piece.lines.length = k;
+    piece.stamps.length = k;
+    piece.sizes.length = k;
+    piece.count = k;
+    piece.lastSeq = firstSeq - 1;
+    // A piece left empty goes too (an empty piece would write nothing but still open its segment).
+    this.pieces.length = k === 0 ? i : i + 1;
+    this.queuedEvents -= removed;
+    this.queuedBytes -= removedBytes;
+    this.appendedCount -= removed;
+    this.discardedCount += removed;
+    this.nextSeq = firstSeq;
+    return removed;
   }
 
   /** Write (and fsync) failures. Listeners must not throw; one that does is logged. */
@@ -242,6 +307,7 @@ export class EventLog<T extends TimedRecord> {
       appended: this.appendedCount,
       written: this.writtenCount,
       dropped: this.droppedCount,
+      discarded: this.discardedCount,
       bytesWritten: this.bytesWrittenCount,
       segments: this.segmentCount,
       activeSegment: this.targetSegment,
@@ -257,7 +323,7 @@ export class EventLog<T extends TimedRecord> {
   // ---- queue (synchronous) ----
 
   /** Frames `json` into the open piece; false if the queue has no room. */
-  private enqueue(json: string): boolean {
+  private enqueue(json: string, ts: number): boolean {
     const config = this.config;
     if (this.queuedEvents >= config.queueMaxEvents) {
       return false;
@@ -283,6 +349,8 @@ export class EventLog<T extends TimedRecord> {
     }
     const piece = this.open;
     piece.lines.push(line);
+    piece.stamps.push(ts);
+    piece.sizes.push(bytes);
     piece.count++;
     piece.bytes += bytes;
     piece.lastSeq = this.nextSeq++;
@@ -353,9 +421,10 @@ export class EventLog<T extends TimedRecord> {
       return;
     }
     const n = this.pendingDrops;
+    const ts = this.now();
     let json: string | undefined;
     try {
-      json = JSON.stringify(make(n, this.now()));
+      json = JSON.stringify(make(n, ts));
     } catch (err) {
       this.logger.error(`event log: drop record failed: ${describeError(err)}`);
     }
@@ -363,7 +432,7 @@ export class EventLog<T extends TimedRecord> {
       this.pendingDrops = 0;
       return;
     }
-    if (this.enqueue(json)) {
+    if (this.enqueue(json, ts)) {
       this.pendingDrops = 0;
       this.dropWarned = false;
       this.logger.warn(`event log: ${n} record(s) were dropped (queue full)`);
@@ -574,6 +643,7 @@ export class EventLog<T extends TimedRecord> {
     try {
       await this.run(() =>
         this.guard(async () => {
+          await this.checkBeforeWrite();
           await this.writePending();
           if (this.queuedEvents > 0) {
             await this.writePending(); // the drop record, if one was queued
@@ -603,6 +673,18 @@ export class EventLog<T extends TimedRecord> {
     }
   }
 
+  /** The `beforeWrite` hook (a consent check); a hook that fails is logged and the write goes on. */
+  private async checkBeforeWrite(): Promise<void> {
+    if (this.beforeWrite === undefined) {
+      return;
+    }
+    try {
+      await this.beforeWrite();
+    } catch (err) {
+      this.logger.error(`event log: beforeWrite hook failed: ${describeError(err)}`);
+    }
+  }
+
   private clearTimers(): void {
     for (const timer of [this.flushTimer, this.fsyncTimer, this.retryTimer]) {
       if (timer !== undefined) {
@@ -620,13 +702,15 @@ export class EventLog<T extends TimedRecord> {
 }
 
 function newPiece(segment: number): Piece {
-  return { segment, lines: [], data: undefined, offset: 0, count: 0, bytes: 0, lastSeq: 0 };
+  return { segment, lines: [], stamps: [], sizes: [], data: undefined, offset: 0, count: 0, bytes: 0, lastSeq: 0 };
 }
 
 function materialize(piece: Piece): Buffer {
   if (piece.data === undefined) {
     piece.data = Buffer.from(piece.lines.join(''), 'utf8');
     piece.lines = [];
+    piece.stamps = [];
+    piece.sizes = [];
   }
   return piece.data;
 }

@@ -23,6 +23,12 @@ export interface EventLogOptions<T extends TimedRecord> {
   readonly now?: () => number;
   /** File system backend (default: Node's fs/promises). */
   readonly fs?: StoreFs;
+  /**
+   * Runs on the write chain before every write of queued records (flush, sync, close): the
+   * recording session re-checks consent here, and takes back with `discardAfter` what was queued
+   * after a withdrawal it can now see. Must not throw (a failure is logged; the write goes on).
+   */
+  readonly beforeWrite?: () => Promise<void>;
   /** Builds the record written after records were refused: "`dropped` records were lost here". */
   readonly makeDropRecord?: (dropped: number, ts: number) => T;
 }
@@ -34,6 +40,8 @@ export interface EventLogStats {
   readonly written: number;
   /** Records refused: queue full, log closed, or not serialisable. */
   readonly dropped: number;
+  /** Records taken back unwritten by `discardAfter` (consent was withdrawn before they were written). */
+  readonly discarded: number;
   readonly bytesWritten: number;
   /** Segments in the log (existing at open + started since). */
   readonly segments: number;

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { errorCode, LogLockedError, LogWriteError } from './errors';
-import { writeFully } from './fsBackend';
+import { createNodeFs, writeFully } from './fsBackend';
 import type { StoreFs } from './fsBackend';
 import type { Logger } from '../model/logger';
 import { LOCK_FILE } from './segments';
@@ -151,4 +151,21 @@ async function releaseLock(fs: StoreFs, path: string, token: string, logger: Log
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * The pid of the live process that holds the lock of the log in `dir`, or undefined (no lock, an
+ * unreadable one, or one left by a dead process). Lets one window tell whether another window is
+ * writing a log right now.
+ */
+export async function lockHolder(
+  dir: string,
+  fs: StoreFs = createNodeFs(),
+  isAlive: (pid: number) => boolean = isProcessAlive,
+): Promise<number | undefined> {
+  const current = await readLock(fs, join(dir, LOCK_FILE)).catch(() => 'unreadable' as const);
+  if (current === 'missing' || current === 'unreadable') {
+    return undefined;
+  }
+  return isAlive(current.pid) ? current.pid : undefined;
 }

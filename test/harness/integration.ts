@@ -26,6 +26,12 @@ export interface IntegrationRun {
   readonly env?: Readonly<Record<string, string>>;
   /** Default 180 s. */
   readonly timeoutMs?: number;
+  /**
+   * Opens the same workspace in a second browser tab of the same Chromium context: a second
+   * window of one workspace, with its own extension host. It runs `out/test/integration/peer.js`,
+   * which obeys the suite in the first window through files in $CANDOR_PEER_DIR.
+   */
+  readonly secondWindow?: boolean;
 }
 
 export interface IntegrationOptions {
@@ -105,6 +111,7 @@ export async function runIntegration(spec: IntegrationRun, options: IntegrationO
         CANDOR_SUITE_GLOB: spec.suites,
         CANDOR_ARTIFACTS: artifactsDir,
         CANDOR_WORKSPACE_ROOT: ws.root,
+        ...(spec.secondWindow === true ? { CANDOR_PEER_DIR: path.join(runDir, 'peer') } : {}),
         ...spec.env,
         CANDOR_HOST: 'code-server',
       },
@@ -152,6 +159,26 @@ export async function runIntegration(spec: IntegrationRun, options: IntegrationO
     );
     await page.goto(workbenchUrl(server, ws.target, payload), { waitUntil: 'domcontentloaded', timeout: 60_000 });
     mark('page');
+    if (spec.secondWindow === true) {
+      // The second tab: same folder URL, same context. Its extension host's console goes to
+      // output.log, marked; its exit is not the run's (the suite in the first tab decides).
+      const second = await context.newPage();
+      await second.exposeFunction('codeAutomationLog', (_level: unknown, message: unknown) => {
+        const text = Array.isArray(message) ? format(...(message as unknown[])) : String(message);
+        for (const line of text.replace(/\n$/, '').split('\n')) {
+          logLines.push(`[window 2] ${line}`);
+          if (line.includes('[peer]')) {
+            echo(`[window 2] ${line}`);
+          }
+        }
+      });
+      await second.exposeFunction('codeAutomationExit', (code: unknown) => {
+        logLines.push(`[window 2] peer exited (${String(code)})`);
+      });
+      const peerPayload = extensionTestPayload(server, options.extensionDevelopmentPath ?? repoRoot, path.join(integrationOutDir, 'peer.js'));
+      await second.goto(workbenchUrl(server, ws.target, peerPayload), { waitUntil: 'domcontentloaded', timeout: 60_000 });
+      mark('second window');
+    }
     exitCode = await withTimeout(
       Promise.race([exited, crashed]),
       timeoutMs - (Date.now() - started),

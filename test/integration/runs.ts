@@ -13,4 +13,6 @@ export const runs: readonly IntegrationRun[] = [
   { name: 'privacy', workspace: 'basic ws', suites: 'privacy/**/*.test.js' },
   // Its own run: the preview suite grants consent, which the recording suite expects to do first.
   { name: 'preview', workspace: 'basic ws', suites: 'preview/**/*.test.js' },
+  // Two browser tabs on one folder: two windows of one workspace (test/integration/peer.ts is the second).
+  { name: 'multi-window', workspace: 'basic ws', suites: 'multiwindow/**/*.test.js', secondWindow: true, timeoutMs: 300_000 },
 ];

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { CandorEvent, EditEvent, LoggedEvent, TerminalEvent } from '../../../src/model/events';
 import { replayEvents } from '../../../src/replay/replay';
@@ -183,7 +183,10 @@ describe('recording in a real VS Code', function () {
     await vscode.commands.executeCommand('candor.deleteLocalData');
     const remaining = await stat(dir).then(() => rawLogText(dir), () => '');
     assert.equal(remaining.includes('"t":"edit"'), false, 'local data deleted');
-    const history = await readFile(join(dirname(dir), 'consent-history.jsonl'), 'utf8');
+    // Consent and its history are shared by every window of the workspace (global storage).
+    const { shared } = await hooks.localDataFolders();
+    assert.ok(shared);
+    const history = await readFile(join(shared, 'consent-history.jsonl'), 'utf8');
     assert.match(history, /"to":"withdrawn"/, 'the consent history keeps the withdrawal');
   });
 });

@@ -43,7 +43,7 @@ describe('store/EventLog', () => {
     assert.deepEqual(
       { ...log.stats, bytesWritten: 0 },
       {
-        appended: 1000, written: 1000, dropped: 0, bytesWritten: 0, segments: 1, activeSegment: 1,
+        appended: 1000, written: 1000, dropped: 0, discarded: 0, bytesWritten: 0, segments: 1, activeSegment: 1,
         lastSeq: 1000, writtenSeq: 1000, syncedSeq: 1000, queueLength: 0, queueBytes: 0, failing: false,
       },
     );

@@ -1,0 +1,154 @@
+import * as assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { CandorEvent, LoggedEvent, SessionEvent } from '../../../src/model/events';
+import { EventLog } from '../../../src/store/eventLog';
+import { UNCLEAN_END_NOTE } from '../../../src/recordingSession';
+import type { CandorTestHooks } from '../../../src/testHooks';
+import type { PeerCommand, PeerReply, PeerState } from '../peerMailbox';
+import { awaitMessage, writeMessage } from '../peerMailbox';
+import { candor, openEditor, rawLogText, readEvents, waitFor, workspaceUri } from '../util';
+
+/**
+ * Two browser tabs of one code-server on one folder: two windows of one workspace, each with its
+ * own extension host and its own `storageUri`. This suite runs in the first; the second runs
+ * test/integration/peer.ts and obeys it through files (IntegrationRun.secondWindow).
+ */
+class Peer {
+  private n = 0;
+  constructor(private readonly dir: string) {}
+
+  async send(cmd: PeerCommand): Promise<PeerReply> {
+    const n = ++this.n;
+    await writeMessage(this.dir, `cmd-${n}.json`, cmd);
+    const reply = await awaitMessage<PeerReply>(this.dir, `reply-${n}.json`, 60_000);
+    assert.ok(reply.ok, `peer ${cmd.op}: ${reply.error ?? ''}`);
+    return reply;
+  }
+
+  async state(): Promise<PeerState> {
+    const reply = await this.send({ op: 'state' });
+    assert.ok(reply.state);
+    return reply.state;
+  }
+}
+
+function sessions(events: readonly LoggedEvent[]): SessionEvent[] {
+  return events.map((e) => e.event).filter((e): e is SessionEvent => e.t === 'session');
+}
+
+describe('two windows on one workspace (issue 8 item 1)', function () {
+  this.timeout(120_000);
+  let hooks: CandorTestHooks;
+  let peer: Peer;
+  let peerLog: string;
+
+  before(async () => {
+    hooks = await candor();
+    const dir = process.env.CANDOR_PEER_DIR;
+    assert.ok(dir, 'the run opens a second window (secondWindow: true)');
+    peer = new Peer(dir);
+    const ready = await awaitMessage<PeerReply>(dir, 'ready.json', 110_000);
+    assert.ok(ready.state?.logDir);
+    peerLog = ready.state.logDir;
+    assert.notEqual(peerLog, hooks.logDir(), 'each window has its own storageUri, so its own log');
+  });
+
+  after(async () => {
+    await peer?.send({ op: 'exit' }).catch(() => undefined);
+  });
+
+  it('(a) the second window records nothing before consent it can see, and records once it is given here', async () => {
+    assert.equal(hooks.state().state, 'off');
+    assert.equal((await peer.state()).state, 'off');
+    // Into a file window 2 never touches after consent (a later first touch snapshots the document).
+    await peer.send({ op: 'type', file: 'README.md', text: 'W2-BEFORE-CONSENT' });
+    await peer.send({ op: 'sync' });
+    assert.equal(await rawLogText(peerLog), '', 'nothing written in window 2 before consent');
+
+    const granted = Date.now();
+    await hooks.grantConsent(['edits', 'navigation', 'files']);
+    assert.equal(hooks.state().state, 'recording');
+    await waitFor('window 2 to follow the grant', async () => ((await peer.state()).state === 'recording' ? true : undefined), 10_000);
+    console.log(`      [figure] window 2 followed the grant in ${Date.now() - granted} ms (upper bound, includes the mailbox)`);
+
+    await peer.send({ op: 'type', file: 'src/héllo.ts', text: 'W2-AFTER-CONSENT' });
+    await peer.send({ op: 'sync' });
+    const events = await readEvents(peerLog);
+    const text = JSON.stringify(events);
+    assert.ok(text.includes('"T"') && events.some((e) => e.event.t === 'edit'), 'window 2 recorded its typing');
+    assert.ok(!text.includes('W2-BEFORE'), 'typing before consent is nowhere');
+    assert.ok(!events.some((e) => e.event.t === 'edit' && e.event.f === 'README.md'), 'no edit of README.md, typed before consent');
+    const started = sessions(events);
+    assert.equal(started[0]?.op, 'start', 'window 2 opened its own session');
+  });
+
+  it('(b) Stop in this window stops window 2 before its next write: 20 keys typed there after it are in no log', async () => {
+    const editor = await openEditor(workspaceUri('src', 'main.ts'));
+    for (const ch of 'W1-EDIT') {
+      await vscode.commands.executeCommand('type', { text: ch });
+    }
+    void editor;
+    hooks.answerModals('Stop');
+    const stopped = Date.now();
+    await vscode.commands.executeCommand('candor.stopRecording');
+    assert.equal(hooks.state().state, 'withdrawn');
+    // At once, without waiting for window 2 to notice: 20 keys.
+    await peer.send({ op: 'type', file: 'src/héllo.ts', text: '¤'.repeat(20) });
+    await waitFor('window 2 to stop', async () => ((await peer.state()).state === 'withdrawn' ? true : undefined), 10_000);
+    console.log(`      [figure] window 2 showed the withdrawal ${Date.now() - stopped} ms after Stop (upper bound, includes 20 keys and the mailbox)`);
+    await peer.send({ op: 'sync' });
+    const raw = await rawLogText(peerLog);
+    assert.ok(!raw.includes('¤'), 'none of the 20 keys typed after the withdrawal reached window 2’s log');
+    const events = await readEvents(peerLog);
+    const last = events[events.length - 1]?.event;
+    assert.equal(last?.t, 'session');
+    assert.equal(last.op, 'stop', 'window 2’s log ends with its stop record');
+    assert.match(last.note ?? '', /another window/, 'which says why');
+    const { shared } = await hooks.localDataFolders();
+    const record = JSON.parse(await readFile(path.join(shared!, 'consent.json'), 'utf8')) as { changedAt: number };
+    console.log(`      [figure] window 2 wrote its stop record ${last.ts - record.changedAt} ms after the withdrawal was written`);
+    const ownRaw = await rawLogText(hooks.logDir()!);
+    assert.ok(!ownRaw.includes('¤'));
+    // Typing on in window 2 writes nothing.
+    const before = raw;
+    await peer.send({ op: 'type', file: 'src/héllo.ts', text: 'AFTER' });
+    await peer.send({ op: 'sync' });
+    assert.equal(await rawLogText(peerLog), before, 'nothing more is written in window 2');
+  });
+
+  it('(c) the workspace’s local data lists both windows’ logs, which hold the edits made in each', async () => {
+    const { shared, logs } = await hooks.localDataFolders();
+    assert.ok(shared);
+    assert.equal(logs[0], hooks.logDir());
+    assert.ok(logs.includes(peerLog), 'window 2’s log is listed in window 1 (preview, reveal, delete)');
+    const own = await rawLogText(hooks.logDir()!);
+    assert.ok(own.includes('"W"') || own.includes('W1'), 'window 1’s edits are in its log');
+    const other = await rawLogText(peerLog);
+    assert.ok(other.includes('"C"') || other.includes('CONSENT'), 'window 2’s edits are in its log');
+    const record = JSON.parse(await readFile(path.join(shared, 'consent.json'), 'utf8')) as { consent: { state: string } };
+    assert.equal(record.consent.state, 'withdrawn', 'one consent record for the workspace');
+  });
+
+  it('(item 16) a session its writer left open is closed by an "unclean" record when the log is next opened', async () => {
+    const dir = hooks.logDir()!;
+    // What a killed extension host leaves: a session start and an edit, and no pause or stop.
+    const log = await EventLog.open<CandorEvent>({ dir });
+    const lastTs = Date.now() - 5_000;
+    log.append({ t: 'session', ts: lastTs - 1000, op: 'start', sid: 'crashed-session', cats: ['edits'] });
+    log.append({ t: 'cmd', ts: lastTs, id: 'candor.previewBundle' });
+    await log.close();
+    await hooks.grantConsent(['edits']);
+    await hooks.sync();
+    const events = await readEvents(dir);
+    const unclean = sessions(events).find((s) => s.sid === 'crashed-session' && s.op === 'stop');
+    assert.ok(unclean, 'the crashed session is closed in the log');
+    assert.equal(unclean.unclean, true);
+    assert.equal(unclean.ts, lastTs, 'at the time of its last record, the latest known');
+    assert.equal(unclean.note, UNCLEAN_END_NOTE);
+    assert.match(unclean.note ?? '', /cannot be known/);
+    hooks.answerModals('Stop');
+    await vscode.commands.executeCommand('candor.stopRecording');
+  });
+});
