@@ -2,7 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CandorEvent } from '../src/model/events';
+import picomatch from 'picomatch';
 import { EditRecorder, type ContentChange } from '../src/recorder/editRecorder';
+import { ExclusionMatcher, effectiveExcludes } from '../src/recorder/exclusion';
 import { EventLog } from '../src/store/eventLog';
 import { percentile, type BenchRow, type BenchSection } from './harness';
 
@@ -55,6 +57,7 @@ export const recorderBench: BenchSection = {
         { measure: 'edit handler p50', floor: f50, candor: c50, unit: 'µs', ratio: c50 / f50, budget: '≤ 3× floor', ok: c50 / f50 <= 3, gross: c50 / f50 > 10 },
         { measure: 'edit handler p99', floor: f99, candor: c99, unit: 'µs', ratio: c99 / f99, budget: '≤ 30 µs', ok: c99 <= 30, gross: c99 > 300 },
       ];
+      rows.push(exclusionRow(quick));
       return rows;
     } finally {
       await log.close();
@@ -62,3 +65,31 @@ export const recorderBench: BenchSection = {
     }
   },
 };
+
+/**
+ * Exclusion matching per path, done once per document (the answer is cached): the built-in list
+ * plus issue 8's hostile glob, on paths that include a 32-`a` name (picomatch needs about a
+ * minute on that one alone). Floor: picomatch on the built-in list only, on ordinary paths.
+ */
+function exclusionRow(quick: boolean): BenchRow {
+  const hostile = '**/*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b/**';
+  const ordinary = ['src/recorder/editSource.ts', 'test/unit/recorder/exclusionMatcher.test.ts', 'docs/privacy-model.md', 'packages/app/src/components/Button.tsx'];
+  const paths = [...ordinary, `src/${'a'.repeat(32)}`, `${'a'.repeat(32)}/x.ts`];
+  const floorMatch = picomatch([...effectiveExcludes([])], { dot: true, nocase: true });
+  const mine = new ExclusionMatcher(effectiveExcludes([hostile]));
+  const rounds = quick ? 2_000 : 20_000;
+  const time = (fn: (p: string) => boolean, list: readonly string[]): number => {
+    let hits = 0;
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < rounds; i++) {
+      for (const p of list) {
+        hits += fn(p) ? 1 : 0;
+      }
+    }
+    const ns = Number(process.hrtime.bigint() - t0);
+    return hits >= 0 ? ns / (rounds * list.length) / 1000 : 0;
+  };
+  const floor = time((p) => floorMatch(p), ordinary);
+  const candor = time((p) => mine.isExcluded(p), paths);
+  return { measure: 'exclusion match per path (+ hostile glob)', floor, candor, unit: 'µs', ratio: candor / floor, budget: '≤ 50 µs', ok: candor <= 50, gross: candor > 500 };
+}

@@ -6,12 +6,12 @@ import type { ConsentReceipt } from './consentMachine';
  * Version of the consent text shown on the consent screen. Bump it whenever the text or the
  * meaning of a category changes: receipts then say which text the developer agreed to.
  */
-export const CONSENT_POLICY_VERSION = '2026-11-30';
+export const CONSENT_POLICY_VERSION = '2026-12-08';
 
 /** Categories that exist but cannot be granted yet (shown as "not yet available"). */
 export const UNAVAILABLE_CATEGORIES: readonly Category[] = ['aiPrompts'];
 
-/** Categories ticked by default on the consent screen. Terminal output is off by default. */
+/** Categories once ticked by default. The consent screen now ticks none (a pre-ticked box is not consent); src/ui/categories.ts ignores this. */
 export const DEFAULT_CATEGORIES: readonly Category[] = ['edits', 'navigation', 'files', 'terminalCommands', 'tools'];
 
 /**

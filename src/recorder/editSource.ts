@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../util/disposable';
-import { EditRecorder } from './editRecorder';
+import { EditRecorder, type EditedDocument } from './editRecorder';
 import type { RecorderContext } from './recorderContext';
 
 /**
@@ -42,29 +42,51 @@ export class EditSource extends Disposable {
     if (e.contentChanges.length === 0) {
       return; // dirty-state changes without text changes
     }
-    const f = this.ctx.documents.resolve(e.document.uri);
-    if (f === undefined) {
-      return;
-    }
+    const uri = e.document.uri;
     const reason =
       e.reason === vscode.TextDocumentChangeReason.Undo ? 'undo' : e.reason === vscode.TextDocumentChangeReason.Redo ? 'redo' : undefined;
-    if (this.recorder.onChange(f, e.document, e.contentChanges, reason) !== 'recorded') {
-      this.ctx.documents.exclude(e.document.uri);
+    const f = this.ctx.documents.peek(uri);
+    if (f === null) {
+      return;
     }
+    if (f !== undefined) {
+      if (this.recorder.onChange(f, e.document, e.contentChanges, reason) !== 'recorded') {
+        this.ctx.documents.exclude(uri);
+      }
+      return;
+    }
+    // Not decided yet (its real path is being looked up): keep this version as it is now, so a
+    // first-touch snapshot taken later still shows the text of this edit's version.
+    const frozen = freeze(e.document);
+    const changes = e.contentChanges;
+    this.ctx.documents.whenDecided(uri, (decided) => {
+      if (decided !== undefined && !this.isDisposed && this.recorder.onChange(decided, frozen, changes, reason) !== 'recorded') {
+        this.ctx.documents.exclude(uri);
+      }
+    });
   }
 
   private onSave(doc: vscode.TextDocument): void {
-    const f = this.ctx.documents.resolve(doc.uri);
-    if (f !== undefined) {
-      this.recorder.onSave(f, doc);
-    }
+    const frozen = this.ctx.documents.peek(doc.uri) === undefined ? freeze(doc) : doc;
+    this.ctx.documents.whenDecided(doc.uri, (f) => {
+      if (f !== undefined && !this.isDisposed) {
+        this.recorder.onSave(f, frozen);
+      }
+    });
   }
 
   private onClose(doc: vscode.TextDocument): void {
-    const f = this.ctx.documents.resolve(doc.uri);
-    if (f !== undefined) {
-      this.recorder.forget(f);
-    }
-    this.ctx.documents.forget(doc.uri);
+    this.ctx.documents.whenDecided(doc.uri, (f) => {
+      if (f !== undefined) {
+        this.recorder.forget(f);
+      }
+      this.ctx.documents.forget(doc.uri);
+    });
   }
+}
+
+function freeze(doc: vscode.TextDocument): EditedDocument {
+  const version = doc.version;
+  const text = doc.getText();
+  return { version, getText: () => text };
 }

@@ -20,25 +20,34 @@ export class FileSource extends Disposable {
   }
 
   private doc(op: FileEvent['op'], uri: vscode.Uri): void {
-    const f = this.ctx.documents.resolve(uri);
-    if (f !== undefined) {
-      this.ctx.emit({ t: 'file', ts: this.ctx.now(), op, f });
-    }
+    // The time it happened, even when the path is decided a moment later (links are followed).
+    const ts = this.ctx.now();
+    this.ctx.documents.whenDecided(uri, (f) => {
+      if (f !== undefined && !this.isDisposed) {
+        this.ctx.emit({ t: 'file', ts, op, f });
+      }
+    });
   }
 
   private onRename(e: vscode.FileRenameEvent): void {
+    const ts = this.ctx.now();
     for (const { oldUri, newUri } of e.files) {
-      const from = this.ctx.documents.resolve(oldUri);
-      const to = this.ctx.documents.resolve(newUri);
-      this.ctx.documents.forget(oldUri);
-      if (from !== undefined && to !== undefined) {
-        this.ctx.emit({ t: 'file', ts: this.ctx.now(), op: 'rename', f: from, to });
-      } else if (from !== undefined) {
-        // Renamed into an excluded place: for the record it is gone.
-        this.ctx.emit({ t: 'file', ts: this.ctx.now(), op: 'delete', f: from });
-      } else if (to !== undefined) {
-        this.ctx.emit({ t: 'file', ts: this.ctx.now(), op: 'create', f: to });
-      }
+      this.ctx.documents.whenDecided(oldUri, (from) => {
+        this.ctx.documents.forget(oldUri);
+        this.ctx.documents.whenDecided(newUri, (to) => {
+          if (this.isDisposed) {
+            return;
+          }
+          if (from !== undefined && to !== undefined) {
+            this.ctx.emit({ t: 'file', ts, op: 'rename', f: from, to });
+          } else if (from !== undefined) {
+            // Renamed into an excluded place: for the record it is gone.
+            this.ctx.emit({ t: 'file', ts, op: 'delete', f: from });
+          } else if (to !== undefined) {
+            this.ctx.emit({ t: 'file', ts, op: 'create', f: to });
+          }
+        });
+      });
     }
   }
 }

@@ -11,9 +11,17 @@ export class FocusSource extends Disposable {
   }
 
   private onActiveEditor(editor: vscode.TextEditor | undefined): void {
-    const f = editor ? this.ctx.documents.resolve(editor.document.uri) : undefined;
+    const ts = this.ctx.now();
+    if (!editor) {
+      this.ctx.emit({ t: 'focus', ts });
+      return;
+    }
     // An editor we may not record (excluded, outside the workspace) shows as "no editor".
-    this.ctx.emit(f === undefined ? { t: 'focus', ts: this.ctx.now() } : { t: 'focus', ts: this.ctx.now(), f });
+    this.ctx.documents.whenDecided(editor.document.uri, (f) => {
+      if (!this.isDisposed) {
+        this.ctx.emit(f === undefined ? { t: 'focus', ts } : { t: 'focus', ts, f });
+      }
+    });
   }
 
   private onWindowState(state: vscode.WindowState): void {

@@ -1,5 +1,6 @@
+import * as vscode from 'vscode';
 import type { CandorEvent, Category } from '../model/events';
-import { Disposable } from '../util/disposable';
+import { Disposable, toDisposable } from '../util/disposable';
 import type { DocumentResolver } from './documentResolver';
 import { EditSource } from './editSource';
 import { FileSource } from './fileSource';
@@ -43,6 +44,7 @@ export class Recorder extends Disposable {
       measure: args.measure,
     };
     const s = args.settings;
+    this.watchDocuments(args.documents);
     if (granted.has('edits')) {
       this.edits = this._register(new EditSource(ctx, s.checkpointEvery, s.maxFileSizeBytes));
     }
@@ -60,6 +62,27 @@ export class Recorder extends Disposable {
       this._register(new ToolSource(ctx));
       this._register(new GitSource(ctx));
     }
+  }
+
+  /**
+   * Symlinks are followed asynchronously (DocumentResolver): start on every document as it opens,
+   * so the answer is usually there before the first keystroke, and decide again when files
+   * appear, move or go away — a link may point elsewhere then.
+   */
+  private watchDocuments(documents: DocumentResolver): void {
+    for (const doc of vscode.workspace.textDocuments) {
+      documents.peek(doc.uri);
+    }
+    vscode.workspace.onDidOpenTextDocument((d) => documents.peek(d.uri), this, this._subscriptions);
+    const changed = (): void => documents.invalidate();
+    vscode.workspace.onDidCreateFiles(changed, this, this._subscriptions);
+    vscode.workspace.onDidDeleteFiles(changed, this, this._subscriptions);
+    vscode.workspace.onDidRenameFiles(changed, this, this._subscriptions);
+    // Changes made outside VS Code (`ln -sf` in a terminal); content changes do not move links.
+    const watcher = this._register(vscode.workspace.createFileSystemWatcher('**/*', false, true, false));
+    watcher.onDidCreate(changed, this, this._subscriptions);
+    watcher.onDidDelete(changed, this, this._subscriptions);
+    this._register(toDisposable(() => documents.dispose()));
   }
 
   /** The log started a new segment. */

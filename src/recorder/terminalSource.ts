@@ -3,11 +3,12 @@ import type { TerminalEvent } from '../model/events';
 import { Disposable } from '../util/disposable';
 import { stripAnsi } from './ansi';
 import type { RecorderContext } from './recorderContext';
+import { CappedText } from './utf8Cap';
 
 interface Running {
   readonly startedAt: number;
-  output: string;
-  cut: boolean;
+  /** Capped in UTF-8 bytes: the setting is in KB. */
+  readonly output: CappedText;
   reading?: Promise<void>;
 }
 
@@ -29,7 +30,7 @@ export class TerminalSource extends Disposable {
   }
 
   private onStart(e: vscode.TerminalShellExecutionStartEvent): void {
-    const run: Running = { startedAt: this.ctx.now(), output: '', cut: false };
+    const run: Running = { startedAt: this.ctx.now(), output: new CappedText(this.outputCapBytes) };
     if (this.ctx.granted('terminalOutput')) {
       // read() must be called here, at start, to see the whole output.
       run.reading = this.read(e.execution.read(), run);
@@ -40,16 +41,8 @@ export class TerminalSource extends Disposable {
   private async read(stream: AsyncIterable<string>, run: Running): Promise<void> {
     try {
       for await (const chunk of stream) {
-        if (run.cut) {
-          continue; // keep draining so the stream completes, but keep nothing more
-        }
-        const room = this.outputCapBytes - run.output.length;
-        if (chunk.length > room) {
-          run.output += chunk.slice(0, Math.max(0, room));
-          run.cut = true;
-        } else {
-          run.output += chunk;
-        }
+        // Past the cap this keeps nothing, but the stream is drained so it completes.
+        run.output.append(chunk);
       }
     } catch {
       // The terminal went away mid-read: keep what we have.
@@ -77,7 +70,7 @@ export class TerminalSource extends Disposable {
       dur: ts - startedAt,
       ...(cwd !== undefined ? { cwd } : {}),
       ...(e.exitCode !== undefined ? { exit: e.exitCode } : {}),
-      ...(run?.reading ? { out: stripAnsi(run.output), ...(run.cut ? { cut: true } : {}) } : {}),
+      ...(run?.reading ? { out: stripAnsi(run.output.text), ...(run.output.cut ? { cut: true } : {}) } : {}),
     };
     if (!this.isDisposed) {
       this.ctx.emit(event);

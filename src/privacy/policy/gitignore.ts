@@ -23,6 +23,22 @@
  */
 import ignore from 'ignore';
 
+/**
+ * The `ignore` package compiles each line to a backtracking RegExp: a cloned repository's line like
+ * `/**∕a/**∕a/**∕a/**∕a/**∕a/**∕a/**∕a/**∕a/**∕b` takes 36 s against `a/a/…/c` (40 segments), and the
+ * time grows as the path length to the power of the wildcards. So a line is bounded before it
+ * reaches `ignore`: at most MAX_GLOBSTARS `**` segments and MAX_STARS_PER_SEGMENT `*` runs in one
+ * segment. A line over either bound is widened to a pattern that matches everything it matched
+ * and more (the middle of a segment `x*a*a*y` becomes `x*y`; the segments between the first and
+ * the last `**` become one `**`): more files are left out, never fewer. A negated line over the
+ * bound is dropped instead, which also leaves out more. Either way the caller hears of it.
+ */
+export const MAX_GLOBSTARS = 2;
+export const MAX_STARS_PER_SEGMENT = 2;
+
+/** Called with a line that was widened (`bounded` is what is used) or dropped (undefined). */
+export type BoundedLine = (line: string, bounded: string | undefined) => void;
+
 /** Reads the text of `<dir>/.gitignore`, dir relative to the repository root ('' = root); undefined if none. */
 export type ReadGitignore = (dir: string) => string | undefined;
 
@@ -35,6 +51,8 @@ export class GitignoreMatcher {
     private readonly read: ReadGitignore,
     /** Text of `.git/info/exclude`, if any. */
     private readonly infoExclude?: string,
+    /** Told of every line bounded for cost (boundLine). */
+    private readonly onBounded?: BoundedLine,
   ) {}
 
   /**
@@ -65,7 +83,7 @@ export class GitignoreMatcher {
     const matcher = ignore({ ignorecase: true });
     if (dir === '') {
       if (this.infoExclude !== undefined) {
-        matcher.add(rebasePatterns(this.infoExclude, ''));
+        matcher.add(this.bounded(rebasePatterns(this.infoExclude, '')));
       }
     } else {
       const slash = dir.lastIndexOf('/');
@@ -73,11 +91,71 @@ export class GitignoreMatcher {
     }
     const text = this.read(dir);
     if (text !== undefined) {
-      matcher.add(rebasePatterns(text, dir));
+      matcher.add(this.bounded(rebasePatterns(text, dir)));
     }
     this.chains.set(dir, matcher);
     return matcher;
   }
+
+  private bounded(lines: readonly string[]): string[] {
+    const out: string[] = [];
+    for (const line of lines) {
+      const b = boundLine(line);
+      if (b !== line) {
+        this.onBounded?.(line, b);
+      }
+      if (b !== undefined) {
+        out.push(b);
+      }
+    }
+    return out;
+  }
+}
+
+/** Positions of unescaped `*` runs in a segment: [start, end) pairs. */
+function starRuns(seg: string): [number, number][] {
+  const runs: [number, number][] = [];
+  for (let i = 0; i < seg.length; i++) {
+    if (seg[i] === '\\') {
+      i++;
+    } else if (seg[i] === '*') {
+      const start = i;
+      while (seg[i + 1] === '*') {
+        i++;
+      }
+      runs.push([start, i + 1]);
+    }
+  }
+  return runs;
+}
+
+/**
+ * A gitignore line (already rebased) bounded for matching cost: itself when within the bounds,
+ * a wider pattern when not, undefined for a negated line over the bounds (see MAX_GLOBSTARS).
+ */
+export function boundLine(line: string): string | undefined {
+  const segments = line.split('/');
+  const globstars = segments.filter((s) => s === '**').length;
+  const starry = segments.some((s) => s !== '**' && starRuns(s).length > MAX_STARS_PER_SEGMENT);
+  if (globstars <= MAX_GLOBSTARS && !starry) {
+    return line;
+  }
+  if (line.startsWith('!')) {
+    return undefined;
+  }
+  let widened = segments.map((s) => {
+    const runs = starRuns(s);
+    if (s === '**' || runs.length <= MAX_STARS_PER_SEGMENT) {
+      return s;
+    }
+    return `${s.slice(0, runs[0][0])}*${s.slice(runs[runs.length - 1][1])}`;
+  });
+  if (globstars > MAX_GLOBSTARS) {
+    const first = widened.indexOf('**');
+    const last = widened.lastIndexOf('**');
+    widened = [...widened.slice(0, first), '**', ...widened.slice(last + 1)];
+  }
+  return widened.join('/');
 }
 
 /** Escapes glob metacharacters of a directory path so it matches literally. */

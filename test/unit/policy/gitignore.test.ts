@@ -2,7 +2,9 @@ import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { GitignoreMatcher, rebasePatterns } from '../../../src/privacy/policy/gitignore';
+import fc from 'fast-check';
+import ignore from 'ignore';
+import { boundLine, GitignoreMatcher, rebasePatterns } from '../../../src/privacy/policy/gitignore';
 import { findRepository } from '../../../src/privacy/policy/gate';
 import { nodePolicyIo } from '../../../src/privacy/policy/io';
 import { tempDir } from './helpers';
@@ -143,5 +145,48 @@ describe('gitignore semantics', () => {
     } finally {
       await cleanup();
     }
+  });
+});
+
+describe('gitignore lines a hostile repository could write', () => {
+  const chain = `${'/**/a'.repeat(10)}/**/b`;
+
+  it('bounds a backtracking line, widening it so it still ignores what it named (and says so)', () => {
+    const told: [string, string | undefined][] = [];
+    const m = new GitignoreMatcher((dir) => (dir === '' ? `${chain}\n*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b\n!*x*x*x*x\nplain.txt\n` : undefined), undefined, (line, b) => told.push([line, b]));
+    // `ignore` alone takes about half a minute on the first path; bounded, the answers are exact
+    // where the line was exact, and wider (ignored) where it was widened.
+    assert.equal(m.isIgnored(`${'a/'.repeat(40)}c`), false);
+    assert.equal(m.isIgnored(`${'a/'.repeat(10)}b`), true, 'what the line named');
+    assert.equal(m.isIgnored(`${'a'.repeat(16)}b`), true);
+    assert.equal(m.isIgnored('a'.repeat(64)), false);
+    assert.equal(m.isIgnored('plain.txt'), true);
+    assert.equal(m.isIgnored('src/main.ts'), false);
+    assert.deepEqual(told, [
+      [chain, '/**/b'],
+      ['*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*a*b', '*b'],
+      ['!*x*x*x*x', undefined],
+    ]);
+  });
+
+  it('widens to a superset: whatever the line ignored is still ignored (property)', () => {
+    const seg = fc.constantFrom('a', 'b', '*', '**', 'a*', '*b', 'a*b', '*a*', '*a*b*a*');
+    const line = fc.array(seg, { minLength: 1, maxLength: 7 }).map((s) => s.join('/'));
+    const part = fc.constantFrom('a', 'b', 'ab', 'ba', 'aab', 'c');
+    const p = fc.array(part, { minLength: 1, maxLength: 6 }).map((s) => s.join('/'));
+    fc.assert(
+      fc.property(line, fc.array(p, { minLength: 1, maxLength: 5 }), (l, paths) => {
+        const bounded = boundLine(l);
+        assert.ok(bounded !== undefined);
+        const before = ignore().add(l);
+        const after = ignore().add(bounded);
+        for (const x of paths) {
+          if (before.ignores(x)) {
+            assert.ok(after.ignores(x), `${l} → ${bounded} on ${x}`);
+          }
+        }
+      }),
+      { numRuns: Number(process.env.CANDOR_FC_RUNS ?? 300) },
+    );
   });
 });
