@@ -4,6 +4,7 @@
  *
  *     node out/bench/bundle.js [--quick]
  */
+import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +38,8 @@ const HOST_BLOCK_BUDGET_MS = 50;
 const OPEN_PREVIEW_BUDGET_MS = 3000;
 /** Reading validates every line and replays every document: a few times the bare parse. */
 const READ_RATIO_BUDGET = 4;
+/** Verify streams: its peak memory on a large bundle is that on a small one (docs/bundle-format.md 7.1). */
+const VERIFY_MEMORY_RATIO_BUDGET = 1.5;
 
 /** The consent receipt every bench bundle carries. */
 export const RECEIPT: ConsentReceipt = {
@@ -180,6 +183,7 @@ export const bundleBench: BenchSection = {
       ok: read.candor / read.floor <= READ_RATIO_BUDGET,
       gross: read.candor / read.floor > 3 * READ_RATIO_BUDGET,
     });
+    rows.push(...(await verifyMemoryRows(day, quick)));
     rows.push(...(await openPreviewRows(day, quick)));
     if (!quick) {
       rows.push(await hostDelayRow(day));
@@ -187,6 +191,82 @@ export const bundleBench: BenchSection = {
     return rows;
   },
 };
+
+/**
+ * Peak memory of `verifyBundleFile` in a fresh process: the high-water mark of the JS heap plus
+ * buffers outside it (`heapUsed + external`, sampled every 2 ms) and of RSS. The process gets a
+ * small heap (64 MB old space, 2 MB semi-spaces), so garbage is collected as it would be under
+ * memory pressure and the peak shows what verify keeps, not how lazily V8 collects: a reader that
+ * held the content would exceed it and fail.
+ */
+async function verifyPeak(file: string): Promise<{ heap: number; rss: number }> {
+  const verifyModule = join(__dirname, '../src/bundle/verify.js');
+  const script = `
+    const { verifyBundleFile } = require(${JSON.stringify(verifyModule)});
+    let heap = 0, rss = 0;
+    const sample = () => { const m = process.memoryUsage(); heap = Math.max(heap, m.heapUsed + m.external); rss = Math.max(rss, m.rss); };
+    const timer = setInterval(sample, 2);
+    verifyBundleFile(${JSON.stringify(file)}).then((r) => {
+      sample(); clearInterval(timer);
+      if (!r.ok) { throw new Error('bench bundle does not verify: ' + JSON.stringify(r.error)); }
+      process.stdout.write(JSON.stringify({ heap, rss }));
+    });`;
+  return new Promise((resolvePeak, reject) => {
+    const child = spawn(process.execPath, ['--max-old-space-size=64', '--max-semi-space-size=2', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolvePeak(JSON.parse(out) as { heap: number; rss: number }) : reject(new Error(`verify child exited ${code}`))));
+  });
+}
+
+/**
+ * Peak memory of verify on the 100k-event day (floor) and on the day five times over (~0.5M
+ * events, 5× the content): the same when verify streams. (A 2k-event bundle is reported too: it
+ * ends before the collector's first full cycle, so it shows the process's floor, not verify's.)
+ */
+export async function verifyMemoryRows(day: readonly LoggedEvent[], quick: boolean): Promise<BenchRow[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'candor-bench-verify-'));
+  try {
+    const tiny = join(dir, 'tiny.candor');
+    const small = join(dir, 'small.candor');
+    const large = join(dir, 'large.candor');
+    await writeFile(tiny, await build(day.slice(0, 2_000), identity));
+    await writeFile(small, await build(day, identity));
+    // The large one: the day five times over (seqs and times shifted), ~0.5M events, unless --quick.
+    const copies = quick ? 1 : 5;
+    const span = day[day.length - 1].event.ts - day[0].event.ts + 1;
+    const big: LoggedEvent[] = [];
+    for (let c = 0; c < copies; c++) {
+      for (const e of day) {
+        big.push({ seq: e.seq + c * day.length, event: { ...e.event, ts: e.event.ts + c * span } });
+      }
+    }
+    await writeFile(large, await build(big, identity));
+    const t = await verifyPeak(tiny);
+    const s = await verifyPeak(small);
+    const l = await verifyPeak(large);
+    const mb = (n: number): number => Math.round((n / (1024 * 1024)) * 10) / 10;
+    const name = `${big.length / 1000}k`;
+    const dayName = `${day.length / 1000}k`;
+    return [
+      {
+        measure: `bundle verify peak memory, heap + buffers (floor: ${dayName}-event bundle; candor: ${name}-event bundle, ${copies}× the content)`,
+        floor: mb(s.heap),
+        candor: mb(l.heap),
+        unit: 'MB',
+        ratio: l.heap / s.heap,
+        budget: `≤ ${VERIFY_MEMORY_RATIO_BUDGET}× floor (streams; bound 250 MiB)`,
+        ok: l.heap / s.heap <= VERIFY_MEMORY_RATIO_BUDGET,
+        gross: l.heap / s.heap > 3 * VERIFY_MEMORY_RATIO_BUDGET,
+      },
+      { measure: `bundle verify peak RSS (floor: ${dayName} events; candor: ${name} events)`, floor: mb(s.rss), candor: mb(l.rss), unit: 'MB', ratio: l.rss / s.rss, budget: 'info', ok: true, gross: false },
+      { measure: 'bundle verify peak memory, heap + buffers (floor: a 2k-event bundle; candor: the 100k-event day)', floor: mb(t.heap), candor: mb(s.heap), unit: 'MB', ratio: s.heap / t.heap, budget: 'info', ok: true, gross: false },
+    ];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 /** Writes `events` as a log in `dir` (segments of 20k records, as the store would). */
 async function writeLog(dir: string, events: readonly LoggedEvent[]): Promise<void> {

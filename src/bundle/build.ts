@@ -64,6 +64,8 @@ export interface BuildControl {
   readonly onProgress?: (progress: BuildProgress) => void;
   /** The caller already checked every input event with `validateEvent` (selectFromLog does): skip that pass. */
   readonly eventsValidated?: boolean;
+  /** Longest line to write (default: what readers accept, `DEFAULT_LIMITS.maxLineBytes`); longer is `too-large`. */
+  readonly maxLineBytes?: number;
 }
 
 export interface BuiltBundle extends EncodedBundle {
@@ -195,7 +197,7 @@ export async function buildBundle(input: BundleInput, control?: BuildControl): P
     },
     reviewerActions: applied.records,
   };
-  const content = serializeContent(manifest, redacted.events);
+  const content = serializeContent(manifest, redacted.events, control?.maxLineBytes);
   reportPhase(control, 'compress');
   const encoded = await encodeContent(content);
   reportPhase(control, 'compress', 1);

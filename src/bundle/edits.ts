@@ -16,7 +16,8 @@ import { ExclusionMatcher } from '../recorder/exclusion';
 import { BundleError } from './errors';
 import { filesOf } from './manifest';
 import type { ManifestReviewerAction, ReviewerAction } from './types';
-import { eventCategory, isIsoTime, isRelativePath } from './validate';
+import { isSafeRelativePath } from '../model/paths';
+import { eventCategory, isIsoTime } from './validate';
 
 export interface RemovalResult {
   readonly kept: LoggedEvent[];
@@ -241,7 +242,7 @@ function checkAction(a: ReviewerAction, k: number): void {
       }
       return;
     case 'drop-file':
-      if (!isRelativePath(a.file)) {
+      if (!isSafeRelativePath(a.file)) {
         fail('file must be a workspace-relative path');
       }
       return;

@@ -48,6 +48,11 @@ export class BundleError extends Error {
   readonly code: BundleErrorCode;
   readonly line: number | undefined;
   readonly path: string | undefined;
+  /**
+   * SHA-256 of the whole file, when a streaming reader failed but could still hash the file to its
+   * end (a report names the file it refused). Absent when the file was too large to read.
+   */
+  fileSha256: string | undefined;
 
   constructor(code: BundleErrorCode, message: string, where?: BundleErrorLocation, options?: { cause?: unknown }) {
     super(message, options);

@@ -160,14 +160,34 @@ export interface BundleLimits {
   /** Largest uncompressed content accepted (declared or actual). */
   readonly maxContentBytes: number;
   readonly maxEvents: number;
+  /**
+   * Longest line of the content (the manifest or one event), in bytes. The reader holds one line
+   * at a time, so this, not the content's size, sets its working memory; the writer refuses to
+   * write a longer line.
+   */
+  readonly maxLineBytes: number;
+  /** Most entries in the manifest's `files`: the reader's running figures are bounded by it. */
+  readonly maxFiles: number;
+  /** Longest text one document may reach during replay (UTF-16 code units). */
+  readonly maxDocumentChars: number;
+  /** Most text all documents may hold at once during replay (UTF-16 code units). */
+  readonly maxLiveChars: number;
 }
 
 /**
  * Defaults sized from the budgets (a heavy day is ≤ 5 MB compressed, ~30 MB of JSON), with room
- * to spare but far below what would exhaust a process: a string over ~512 MB cannot be built.
+ * to spare, and such that a collector reading bundles from strangers can afford several at once:
+ * verification holds at most one line, the manifest and the replayed documents, never the content
+ * (docs/bundle-format.md, "Reading with bounded memory", gives the resulting bound). A line fits a
+ * snapshot of the largest file the recorder may be set to record (`candor.maxFileSizeKB` ≤ 10 MiB)
+ * when its text is ASCII.
  */
 export const DEFAULT_LIMITS: BundleLimits = {
   maxFileBytes: 64 * 1024 * 1024,
   maxContentBytes: 256 * 1024 * 1024,
   maxEvents: 2_000_000,
+  maxLineBytes: 16 * 1024 * 1024,
+  maxFiles: 50_000,
+  maxDocumentChars: 16 * 1024 * 1024,
+  maxLiveChars: 32 * 1024 * 1024,
 };

@@ -7,6 +7,7 @@
 import type { ConsentReceipt } from '../consent/consentMachine';
 import type { CandorEvent, Category, EventType, LoggedEvent } from '../model/events';
 import { CATEGORIES, EVENT_TYPES } from '../model/events';
+import { isSafeRelativePath } from '../model/paths';
 import { BundleError } from './errors';
 import type { BundleManifest, ManifestReviewerAction, RedactionFinding } from './types';
 import { REVIEWER_ACTION_KINDS } from './types';
@@ -38,29 +39,18 @@ const bool: FieldCheck = { name: 'boolean', test: (v) => typeof v === 'boolean' 
 const hex64: FieldCheck = { name: '64 lowercase hex digits', test: (v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v) };
 
 /**
- * Workspace-relative, `/`-separated, never absolute: the recorder's promise (src/model/events.ts),
- * checked here because a collector must never store an absolute path that slipped through.
- * Written with char codes: it runs on most of 100k events per bundle.
+ * Workspace-relative paths, by the one rule the recorder and the builder also apply
+ * (src/model/paths.ts): a collector must never store a path that climbs out of a folder (also with
+ * `\\`), hides control characters or reorders itself on screen.
  */
-export function isRelativePath(v: unknown, allowEmpty = false): boolean {
-  if (typeof v !== 'string') {
-    return false;
-  }
-  if (v.length === 0) {
-    return allowEmpty;
-  }
-  const c0 = v.charCodeAt(0);
-  if (c0 === 0x2f || c0 === 0x5c) {
-    return false; // '/' or '\\'
-  }
-  if (v.length >= 2 && v.charCodeAt(1) === 0x3a && ((c0 | 0x20) >= 0x61 && (c0 | 0x20) <= 0x7a)) {
-    return false; // a drive letter: 'C:'
-  }
-  return v.indexOf('..') < 0 || !v.split('/').includes('..');
-}
+const path: FieldCheck = { name: 'workspace-relative path', test: (v) => isSafeRelativePath(v) };
+const pathOrRoot: FieldCheck = { name: "workspace-relative path or ''", test: (v) => isSafeRelativePath(v, true) };
 
-const path: FieldCheck = { name: 'workspace-relative path', test: (v) => isRelativePath(v) };
-const pathOrRoot: FieldCheck = { name: "workspace-relative path or ''", test: (v) => isRelativePath(v, true) };
+/** The largest time a JavaScript `Date` can hold (±8.64e15 ms): a `ts` past it cannot be shown. */
+export const MAX_TS = 8_640_000_000_000_000;
+
+/** Milliseconds since the epoch that a `Date` can represent: what every reader can print. */
+const time: FieldCheck = { name: `integer 0..${MAX_TS}`, test: (v) => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= MAX_TS };
 
 const changes: FieldCheck = {
   name: 'array of [offset, length, text]',
@@ -89,7 +79,7 @@ const categories: FieldCheck = {
 
 /** Fields of each event type, besides `seq`, `t` and `ts` which every line has. */
 export const EVENT_SPECS: Readonly<Record<EventType, EventSpec>> = {
-  session: { required: { op: oneOf('start', 'pause', 'resume', 'stop'), sid: nonEmpty }, optional: { cats: categories } },
+  session: { required: { op: oneOf('start', 'pause', 'resume', 'stop'), sid: nonEmpty }, optional: { cats: categories, unclean: { name: 'true', test: (v) => v === true }, note: str } },
   snap: { required: { f: path, v: nat, text: str }, optional: {} },
   edit: { required: { f: path, v: nat, c: changes }, optional: { r: oneOf('undo', 'redo') } },
   ckpt: { required: { f: path, v: nat, h: hex64, why: oneOf('save', 'every') }, optional: {} },
@@ -108,8 +98,17 @@ export const EVENT_SPECS: Readonly<Record<EventType, EventSpec>> = {
 export const EVENT_COMMON: Readonly<Record<'seq' | 't' | 'ts', FieldCheck>> = {
   seq: intAtLeast(1),
   t: oneOf(...EVENT_TYPES),
-  ts: nat,
+  ts: time,
 };
+
+/**
+ * A key or value from the bundle as it may appear in a message: JSON-escaped (so one line) and cut
+ * short (a key may be megabytes long). Readers still escape messages before printing them.
+ */
+export function shown(v: string, max = 64): string {
+  const cut = v.length > max ? `${v.slice(0, max)}…` : v;
+  return JSON.stringify(cut).slice(1, -1);
+}
 
 function schemaError(message: string, line: number | undefined, at: string): BundleError {
   return new BundleError('schema', line === undefined ? `${at}: ${message}` : `line ${line}: ${at}: ${message}`, { line, path: at });
@@ -141,7 +140,8 @@ function checkEventFields(ev: Record<string, unknown>, line: number | undefined,
   const t = ev['t'];
   const spec = typeof t === 'string' ? COMPILED.get(t) : undefined;
   if (spec === undefined) {
-    throw schemaError(`unknown event type ${JSON.stringify(t)}`, line, '$.t');
+    // Never JSON.stringify an untrusted value whole: it may be nested 10^5 deep.
+    throw schemaError(`unknown event type ${typeof t === 'string' ? `"${shown(t)}"` : t === null ? 'null' : `(a ${Array.isArray(t) ? 'array' : typeof t})`}`, line, '$.t');
   }
   let required = 0;
   let seq = false;
@@ -159,7 +159,7 @@ function checkEventFields(ev: Record<string, unknown>, line: number | undefined,
     }
     const check = spec.checks.get(key);
     if (check === undefined) {
-      throw schemaError(`field '${key}' is not part of a '${t as string}' event`, line, `$.${key}`);
+      throw schemaError(`field '${shown(key)}' is not part of a '${t as string}' event`, line, `$.${shown(key)}`);
     }
     if (!check.test(value)) {
       throw schemaError(`must be ${check.name}`, line, `$.${key}`);
@@ -223,7 +223,7 @@ export function isIsoTime(v: unknown): v is string {
 function exactKeys(raw: Record<string, unknown>, at: string, required: readonly string[], optional: readonly string[] = []): void {
   for (const key of Object.keys(raw)) {
     if (!required.includes(key) && !optional.includes(key)) {
-      throw schemaError(`unknown field '${key}'`, 1, `${at}.${key}`);
+      throw schemaError(`unknown field '${shown(key)}'`, 1, `${at}.${shown(key)}`);
     }
   }
   for (const key of required) {
@@ -332,8 +332,8 @@ export function validateManifest(raw: unknown): BundleManifest {
   if (Object.hasOwn(m, 'range')) {
     const range = expectObject(m['range'], '$.range');
     exactKeys(range, '$.range', MANIFEST_KEYS.range.required);
-    expect(nat.test(range['firstTs']), nat.name, '$.range.firstTs');
-    expect(nat.test(range['lastTs']), nat.name, '$.range.lastTs');
+    expect(time.test(range['firstTs']), time.name, '$.range.firstTs');
+    expect(time.test(range['lastTs']), time.name, '$.range.lastTs');
   }
 
   const counts = expectObject(m['counts'], '$.counts');
@@ -341,7 +341,7 @@ export function validateManifest(raw: unknown): BundleManifest {
   expect(nat.test(counts['events']), nat.name, '$.counts.events');
   const byType = expectObject(counts['byType'], '$.counts.byType');
   for (const [t, n] of Object.entries(byType)) {
-    expect((EVENT_TYPES as readonly string[]).includes(t), 'keyed by event type', `$.counts.byType.${t}`);
+    expect((EVENT_TYPES as readonly string[]).includes(t), 'keyed by event type', `$.counts.byType.${shown(t)}`);
     expect(intAtLeast(1).test(n), 'an integer >= 1', `$.counts.byType.${t}`);
   }
 

@@ -3,17 +3,18 @@
  * with the same checks the collector applies. The bundle format lives in src/bundle/.
  */
 import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { buildBundleFromLog } from '../bundle/fromLog';
 import { BundleError } from '../bundle/errors';
 import type { ReadBundle } from '../bundle/format';
-import { readBundle } from '../bundle/format';
+import { streamBundle } from '../bundle/stream';
 import { createDefaultRedactor } from '../bundle/redactorAdapter';
 import type { BundleManifest, Redactor } from '../bundle/types';
 import { DEFAULT_LIMITS } from '../bundle/types';
 import { validateReceipt } from '../bundle/validate';
-import { verifyBundle } from '../bundle/verify';
+import { verifyBundleFile } from '../bundle/verify';
 import type { ConsentReceipt } from '../consent/consentMachine';
 import { describeError } from '../model/logger';
 import { loadMachineIdentity } from '../privacy/identity';
@@ -23,7 +24,7 @@ import { PolicyError } from '../privacy/policy/model';
 import { Replayer } from '../replay/replayer';
 import type { Command, CommandContext, CommandInput } from './command';
 import { EXIT_FAILURE, EXIT_OK, InputError, UsageError } from './command';
-import { formatBytes, formatDuration } from './format';
+import { escapeText, formatBytes, formatDuration } from './format';
 import { requireLogDir } from './logDir';
 import { findVersion } from './version';
 
@@ -93,8 +94,8 @@ async function readPolicy(cwd: string, file: string): Promise<TeamPolicy> {
   }
 }
 
-/** Reads a bundle file into memory, refusing one past the size limit before reading it. */
-async function readBundleFile(cwd: string, file: string): Promise<{ path: string; bytes: Buffer }> {
+/** The bundle file to read, refusing one past the size limit before reading it. */
+async function bundleFile(cwd: string, file: string): Promise<{ path: string; size: number }> {
   const path = resolve(cwd, file);
   let size: number;
   try {
@@ -112,7 +113,12 @@ async function readBundleFile(cwd: string, file: string): Promise<{ path: string
   if (size > DEFAULT_LIMITS.maxFileBytes) {
     throw new BundleError('too-large', `the bundle file is ${size} bytes; the limit is ${DEFAULT_LIMITS.maxFileBytes}`);
   }
-  return { path, bytes: await readFile(path) };
+  return { path, size };
+}
+
+/** The file as a stream of 1 MiB chunks: readers stream, so a bundle is never held whole. */
+function chunksOf(path: string): AsyncIterable<Uint8Array> {
+  return createReadStream(path, { highWaterMark: 1024 * 1024 });
 }
 
 /** Writes via a temporary file and a rename, so a failed build never leaves half a bundle. */
@@ -133,20 +139,25 @@ async function reportingBundleErrors(ctx: CommandContext, fn: () => Promise<numb
     return await fn();
   } catch (err) {
     if (BundleError.is(err)) {
-      ctx.io.stderr.write(`candor: ${err.message} [${err.code}]\n`);
+      // A reader's message may quote the bundle's own bytes (a key, a header line).
+      ctx.io.stderr.write(`candor: ${escapeText(err.message, 1000)} [${err.code}]\n`);
       return EXIT_FAILURE;
     }
     throw err;
   }
 }
 
+/** An ISO time, or the number itself when no Date can hold it (the reader refuses those; never a RangeError here). */
 function iso(ms: number): string {
-  return new Date(ms).toISOString();
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? `${ms} ms` : d.toISOString();
 }
 
 /** The human-readable summary of a bundle that `inspect` prints. */
 export function describeBundle(read: Pick<ReadBundle, 'sha256' | 'id' | 'contentBytes' | 'manifest'>, fileBytes: number): string {
   const m: BundleManifest = read.manifest;
+  // Every string below comes from the bundle: escaped, so a bundle cannot clear the screen or forge a line.
+  const e = (text: string): string => escapeText(text, 300);
   const lines: string[] = [];
   const row = (label: string, value: string): void => {
     lines.push(`${`${label}:`.padEnd(18)}${value}`);
@@ -154,18 +165,18 @@ export function describeBundle(read: Pick<ReadBundle, 'sha256' | 'id' | 'content
   row('File SHA-256', read.sha256);
   row('Bundle id', `${read.id} (SHA-256 of the content)`);
   row('Size', `${formatBytes(fileBytes)} (content ${formatBytes(read.contentBytes)})`);
-  row('Format', `v${m.format}, built ${m.createdAt} by Candor ${m.extensionVersion}, policy ${m.policyVersion}`);
-  row('Consent', `${m.consent.categories.join(', ')}; granted ${m.consent.grantedAt} (text ${m.consent.policyVersion}, Candor ${m.consent.extensionVersion})`);
-  row('Workspace id', m.consent.workspaceId);
+  row('Format', `v${m.format}, built ${e(m.createdAt)} by Candor ${e(m.extensionVersion)}, policy ${e(m.policyVersion)}`);
+  row('Consent', `${m.consent.categories.map(e).join(', ')}; granted ${e(m.consent.grantedAt)} (text ${e(m.consent.policyVersion)}, Candor ${e(m.consent.extensionVersion)})`);
+  row('Workspace id', e(m.consent.workspaceId));
   if (m.range !== undefined) {
     row('Time', `${iso(m.range.firstTs)} to ${iso(m.range.lastTs)} (${formatDuration(m.range.lastTs - m.range.firstTs)})`);
   }
-  row('Source', `seq ${m.source.firstSeq ?? '-'} to ${m.source.lastSeq ?? '-'}; sessions ${m.source.sessions.length === 0 ? '(none in the bundle)' : m.source.sessions.join(', ')}`);
+  row('Source', `seq ${m.source.firstSeq ?? '-'} to ${m.source.lastSeq ?? '-'}; sessions ${m.source.sessions.length === 0 ? '(none in the bundle)' : m.source.sessions.map(e).join(', ')}`);
   const byType = Object.entries(m.counts.byType).sort(([, a], [, b]) => (b ?? 0) - (a ?? 0));
   row('Events', `${m.counts.events}${byType.length > 0 ? ` (${byType.map(([t, n]) => `${t} ${n}`).join(', ')})` : ''}`);
   row('Files', String(m.files.length));
   for (const f of m.files.slice(0, 50)) {
-    lines.push(`  ${String(f.events).padStart(8)}  ${f.f}`);
+    lines.push(`  ${String(f.events).padStart(8)}  ${e(f.f)}`);
   }
   if (m.files.length > 50) {
     lines.push(`  … and ${m.files.length - 50} more (see --json)`);
@@ -177,15 +188,23 @@ export function describeBundle(read: Pick<ReadBundle, 'sha256' | 'id' | 'content
       .filter(([, n]) => n > 0)
       .map(([why, n]) => `${why} ${n}`)
       .join(', ');
-    row('Policy', `${p.version}: ${p.events} events of disallowed files left out${files === '' ? '' : ` (files: ${files})`}; ${p.outsideCategories} outside its categories`);
+    row('Policy', `${e(p.version)}: ${p.events} events of disallowed files left out${files === '' ? '' : ` (files: ${files})`}; ${p.outsideCategories} outside its categories`);
   }
-  const findings = m.redaction.findings.map((f) => `${f.rule} ${f.values}/${f.occurrences}`).join(', ');
-  row('Redaction', `${m.redaction.engine}; ${m.redaction.eventsChanged} events changed${findings === '' ? '' : `; ${findings} (values/occurrences)`}`);
+  const findings = m.redaction.findings.map((f) => `${e(f.rule)} ${f.values}/${f.occurrences}`).join(', ');
+  row('Redaction', `${e(m.redaction.engine)}; ${m.redaction.eventsChanged} events changed${findings === '' ? '' : `; ${findings} (values/occurrences)`}`);
   row('Reviewer actions', String(m.reviewerActions.length));
   for (const a of m.reviewerActions) {
-    lines.push(`  ${a.at}  ${a.action}: ${a.detail} (${a.removed} events removed)`);
+    lines.push(`  ${e(a.at)}  ${a.action}: ${e(a.detail)} (${a.removed} events removed)`);
   }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Pretty JSON that a terminal shows as it is: `JSON.stringify` escapes C0 controls, but not DEL,
+ * C1 or bidirectional controls, which are written as `\\u` escapes here (the JSON value is the same).
+ */
+export function jsonForTerminal(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(/[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** The on-device engine, also redacting this machine's user, home, hostname and git identity. */
@@ -260,7 +279,7 @@ export function bundleCommands(deps: BundleCommandDeps = {}): Command[] {
           redactor: await (deps.redactor ?? defaultRedactor)(),
         });
         for (const s of built.skipped.slice(0, 10)) {
-          ctx.io.stderr.write(`candor: warning: seq ${s.seq} left out: ${s.reason}\n`);
+          ctx.io.stderr.write(`candor: warning: seq ${s.seq} left out: ${escapeText(s.reason, 300)}\n`);
         }
         if (built.skipped.length > 10) {
           ctx.io.stderr.write(`candor: warning: ${built.skipped.length - 10} more records left out\n`);
@@ -273,7 +292,7 @@ export function bundleCommands(deps: BundleCommandDeps = {}): Command[] {
         ctx.io.stdout.write(
           `Wrote ${out}\n` +
             `  ${built.manifest.counts.events} events, ${built.manifest.files.length} files, ${formatBytes(built.bytes.length)}\n` +
-            (applied === undefined ? '' : `  policy ${applied.version}: ${applied.events + applied.outsideCategories} events left out\n`) +
+            (applied === undefined ? '' : `  policy ${escapeText(applied.version)}: ${applied.events + applied.outsideCategories} events left out\n`) +
             `  SHA-256 ${built.sha256}\n`,
         );
         return EXIT_OK;
@@ -291,12 +310,14 @@ export function bundleCommands(deps: BundleCommandDeps = {}): Command[] {
     },
     async run(ctx: CommandContext, input: CommandInput): Promise<number> {
       return reportingBundleErrors(ctx, async () => {
-        const { bytes } = await readBundleFile(ctx.cwd, input.args['file']);
-        const read = await readBundle(bytes);
+        const { path } = await bundleFile(ctx.cwd, input.args['file']);
+        // Streamed: every line is checked, none is kept (inspect shows the manifest only).
+        const read = await streamBundle(chunksOf(path));
         if (input.options['json'] === true) {
-          ctx.io.stdout.write(`${JSON.stringify({ sha256: read.sha256, id: read.id, contentBytes: read.contentBytes, manifest: read.manifest }, null, 2)}\n`);
+          // JSON.stringify escapes control characters; bidi controls are escaped too (jsonForTerminal).
+          ctx.io.stdout.write(`${jsonForTerminal({ sha256: read.sha256, id: read.id, contentBytes: read.contentBytes, manifest: read.manifest })}\n`);
         } else {
-          ctx.io.stdout.write(describeBundle(read, bytes.length));
+          ctx.io.stdout.write(describeBundle(read, read.fileBytes));
         }
         return EXIT_OK;
       });
@@ -318,28 +339,28 @@ export function bundleCommands(deps: BundleCommandDeps = {}): Command[] {
         throw new UsageError(`bad --sha256 '${expected}': expected 64 hex digits`, 'bundle verify');
       }
       return reportingBundleErrors(ctx, async () => {
-        const { bytes } = await readBundleFile(ctx.cwd, input.args['file']);
-        const report = await verifyBundle(bytes, typeof expected === 'string' ? { expectedSha256: expected } : {});
+        const { path } = await bundleFile(ctx.cwd, input.args['file']);
+        const report = await verifyBundleFile(path, typeof expected === 'string' ? { expectedSha256: expected } : {});
         if (input.options['json'] === true) {
           // The manifest is what `inspect --json` prints; the verdict is enough here.
           const { ok, sha256, id, error, replay } = report;
-          ctx.io.stdout.write(`${JSON.stringify({ ok, sha256, id, error, replay }, null, 2)}\n`);
+          ctx.io.stdout.write(`${jsonForTerminal({ ok, sha256, id, error, replay })}\n`);
           return report.ok ? EXIT_OK : EXIT_FAILURE;
         }
         const out = ctx.io.stdout;
         out.write(`SHA-256 ${report.sha256}\n`);
         if (report.error !== undefined) {
-          ctx.io.stderr.write(`candor: invalid bundle: ${report.error.message} [${report.error.code}]\n`);
+          ctx.io.stderr.write(`candor: invalid bundle: ${escapeText(report.error.message, 1000)} [${report.error.code}]\n`);
           return EXIT_FAILURE;
         }
         const r = report.replay!;
         out.write(`ok    header, content hash (id ${report.id}), schema, counts, consent\n`);
         out.write(`${r.issues.length === 0 ? 'ok  ' : 'FAIL'}  replay: ${r.stats.events} events, ${r.documents} documents, ${r.stats.checkpointsMatched}/${r.stats.checkpoints} checkpoints matched\n`);
         for (const issue of r.issues.slice(0, 20)) {
-          ctx.io.stderr.write(`candor: ${issue.message}\n`);
+          ctx.io.stderr.write(`candor: ${escapeText(issue.message, 1000)}\n`);
         }
         if (r.issues.length > 20) {
-          ctx.io.stderr.write(`candor: … and ${r.issues.length - 20} more replay issues\n`);
+          ctx.io.stderr.write(`candor: … and ${r.issues.length - 20}${r.truncated === true ? ' or more' : ''} more replay issues\n`);
         }
         return report.ok ? EXIT_OK : EXIT_FAILURE;
       });
@@ -360,26 +381,27 @@ export function bundleCommands(deps: BundleCommandDeps = {}): Command[] {
       const rawSeq = input.options['seq'];
       const until = typeof rawSeq === 'string' ? parseSeq(rawSeq) : undefined;
       return reportingBundleErrors(ctx, async () => {
-        const { bytes } = await readBundleFile(ctx.cwd, input.args['file']);
-        const read = await readBundle(bytes);
+        const { path } = await bundleFile(ctx.cwd, input.args['file']);
+        // Streamed: events are replayed as they are checked; the text is printed only if the whole bundle is valid.
         const replayer = new Replayer();
-        for (const e of read.events) {
-          if (until !== undefined && e.seq > until) {
-            break;
-          }
-          replayer.apply(e);
-        }
+        const read = await streamBundle(chunksOf(path), {
+          onEvent: (e) => {
+            if (until === undefined || e.seq <= until) {
+              replayer.apply(e);
+            }
+          },
+        });
         replayer.finish();
         const doc = replayer.document(file);
         if (doc === undefined) {
           const where = until === undefined ? 'at the end of the bundle' : `as of seq ${until}`;
           const known = read.manifest.files.some((f) => f.f === file);
-          ctx.io.stderr.write(`candor: ${file} has no text ${where}${known ? '' : ': the bundle never names it'}\n`);
+          ctx.io.stderr.write(`candor: ${escapeText(file)} has no text ${where}${known ? '' : ': the bundle never names it'}\n`);
           return EXIT_FAILURE;
         }
         for (const issue of replayer.issues) {
           if (issue.f === file) {
-            ctx.io.stderr.write(`candor: warning: ${issue.message}\n`);
+            ctx.io.stderr.write(`candor: warning: ${escapeText(issue.message, 1000)}\n`);
           }
         }
         ctx.io.stdout.write(doc.text);

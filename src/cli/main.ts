@@ -1,9 +1,11 @@
+import { homedir } from 'node:os';
+import { basename, isAbsolute, relative, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
-import { describeError } from '../model/logger';
 import { BUNDLE_COMMANDS } from './bundleCommands';
 import type { CliIo, Command, CommandInput, OptionValues } from './command';
 import { commandHelp, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, InputError, UsageError, usageLine } from './command';
+import { escapeText } from './format';
 import { logStatsCommand, logVerifyCommand } from './logCommands';
 import type { LogSource } from './logSource';
 import { redactCommand } from './redactCommand';
@@ -23,6 +25,43 @@ export interface MainOptions {
 
 const HELP_FLAGS = new Set(['-h', '--help']);
 const VERSION_FLAGS = new Set(['-V', '--version']);
+/** Global: print the stack of an internal error. Accepted anywhere before `--`. */
+const DEBUG_FLAG = '--debug';
+/** An error line is for a person: longer messages are cut. */
+const MAX_ERROR_CHARS = 500;
+
+/**
+ * Absolute paths inside an error message (POSIX, Windows drive, file: URL). Node's system errors
+ * name the file they failed on; a user's home and folder layout do not belong in a report that
+ * gets pasted into an issue.
+ */
+const ABSOLUTE_PATH = /(?:file:\/\/)?(?<![\w.~-])(?:[A-Za-z]:[\\/]|\/)(?:[^\s'"`,;()[\]<>]+)/g;
+
+/** `path` relative to `cwd` when it lies inside it, else only its last segment after `…/`. */
+function elidePath(path: string, cwd: string): string {
+  const plain = path.replace(/^file:\/\//, '');
+  const trailing = /[.:]+$/.exec(plain)?.[0] ?? '';
+  const p = plain.slice(0, plain.length - trailing.length);
+  if (isAbsolute(p) || /^[A-Za-z]:[\\/]/.test(p)) {
+    const rel = relative(cwd, p);
+    if (rel !== '' && !rel.startsWith('..') && !isAbsolute(rel)) {
+      return rel.split(sep).join('/') + trailing;
+    }
+    const home = homedir();
+    const name = basename(p.replace(/[\\/]+$/, ''));
+    return (p === home || name === '' ? '…' : `…/${name}`) + trailing;
+  }
+  return path;
+}
+
+/**
+ * One line for an error nobody planned for (a bug, a disk failing): its type and first message,
+ * machine paths made relative or elided, control characters escaped. The stack is for `--debug`.
+ */
+export function internalErrorLine(err: unknown, cwd: string): string {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return escapeText(text.replace(ABSOLUTE_PATH, (m) => elidePath(m, cwd)), MAX_ERROR_CHARS);
+}
 
 /**
  * Runs the CLI with `argv` (without node and the script) and returns the exit code:
@@ -30,19 +69,30 @@ const VERSION_FLAGS = new Set(['-V', '--version']);
  */
 export async function main(argv: readonly string[], io: CliIo, options?: MainOptions): Promise<number> {
   const commands = options?.commands ?? COMMANDS;
+  const terminator = argv.indexOf('--');
+  const head = terminator < 0 ? argv : argv.slice(0, terminator);
+  const debug = head.includes(DEBUG_FLAG);
+  const args = debug ? [...head.filter((a) => a !== DEBUG_FLAG), ...(terminator < 0 ? [] : argv.slice(terminator))] : argv;
   try {
-    return await dispatch(argv, io, commands, options);
+    return await dispatch(args, io, commands, options);
   } catch (err) {
+    // Messages may quote the command line or a file's content: escaped, so they stay one line each.
     if (UsageError.is(err)) {
       const help = err.command === undefined ? 'candor --help' : `candor ${err.command} --help`;
-      io.stderr.write(`candor: ${err.message}\nRun '${help}' for usage.\n`);
+      io.stderr.write(`candor: ${escapeText(err.message)}\nRun '${help}' for usage.\n`);
       return EXIT_USAGE;
     }
     if (InputError.is(err)) {
-      io.stderr.write(`candor: ${err.message}\n`);
+      io.stderr.write(`candor: ${escapeText(err.message)}\n`);
       return EXIT_USAGE;
     }
-    io.stderr.write(`candor: error: ${describeError(err)}\n`);
+    const line = internalErrorLine(err, options?.cwd ?? process.cwd());
+    if (debug) {
+      const stack = err instanceof Error && err.stack !== undefined ? err.stack.split('\n').slice(1).join('\n') : '';
+      io.stderr.write(`candor: error: ${line}\n${stack === '' ? '' : `${stack}\n`}`);
+    } else {
+      io.stderr.write(`candor: error: ${line} (run with --debug for the stack)\n`);
+    }
     return EXIT_FAILURE;
   }
 }
@@ -163,7 +213,8 @@ function globalHelp(commands: readonly Command[]): string {
     commandList('Usage: candor <command> [options]', commands) +
     '\nOptions:\n' +
     '  -h, --help     Show help (after a command: that command\'s help)\n' +
-    '  -V, --version  Print the version\n\n' +
+    '  -V, --version  Print the version\n' +
+    '  --debug        On an internal error, print its stack too\n\n' +
     'Exit codes: 0 ok; 1 problems found or no result; 2 usage error, or the directory is missing or not a log.\n'
   );
 }

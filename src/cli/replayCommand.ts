@@ -2,6 +2,7 @@ import type { CandorEvent } from '../model/events';
 import { Replayer } from '../replay/replayer';
 import type { Command, CommandContext, CommandInput } from './command';
 import { EXIT_FAILURE, EXIT_OK, UsageError } from './command';
+import { escapeText } from './format';
 import { requireLogDir } from './logDir';
 
 /** Whether an event names `file`, as its document or as a rename's target. */
@@ -71,12 +72,13 @@ export const replayCommand: Command = {
       } else {
         why = 'the log has no snapshot of it';
       }
-      ctx.io.stderr.write(`candor: ${file} has no text ${where}: ${why}\n`);
+      ctx.io.stderr.write(`candor: ${escapeText(file)} has no text ${where}: ${why}\n`);
       return EXIT_FAILURE;
     }
     for (const issue of replayer.issues) {
       if (issue.f === file) {
-        ctx.io.stderr.write(`candor: warning: ${issue.message}\n`);
+        // The message names the document as recorded: escaped, like all recorded text on a terminal.
+        ctx.io.stderr.write(`candor: warning: ${escapeText(issue.message, 1000)}\n`);
       }
     }
     ctx.io.stdout.write(doc.text);

@@ -96,7 +96,7 @@ describe('docs/bundle.schema.json', () => {
     const mutation = fc.oneof(
       fc.record({ kind: fc.constant('delete' as const), key: fc.nat() }),
       fc.record({ kind: fc.constant('add' as const), key: fc.constantFrom('x', 'to', 'f', 'seq', 'out', '__proto__') }),
-      fc.record({ kind: fc.constant('set' as const), key: fc.nat(), value: fc.constantFrom<unknown>(-1, 1.5, '', 'a', '/abs', 'C:/x', 'a/../b', null, [], [[0, 0]], true, 2 ** 60) }),
+      fc.record({ kind: fc.constant('set' as const), key: fc.nat(), value: fc.constantFrom<unknown>(-1, 1.5, '', 'a', '/abs', 'C:/x', 'a/../b', '..\\..\\etc', 'a\\b', 'a/./b', 'a//b', 'a/', 'a\u0000b', 'a\nb', 'a\u001bb', 'a\u202eb', 'a\u2066b', 'a\ud800b', 'ü/😀', 8.64e15, 8.64e15 + 1, null, [], [[0, 0]], true, 2 ** 60) }),
     );
     fc.assert(
       fc.property(sessionArb, fc.nat(), fc.array(mutation, { maxLength: 2 }), (steps, pick, mutations) => {
