@@ -83,7 +83,7 @@ export function unsafePathReason(v: unknown, allowEmpty = false): string | undef
   if (v.length === 0) {
     return 'empty';
   }
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(v)) {
+  if (hasControlCharacter(v)) {
     return 'contains a control character';
   }
   if (/[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(v)) {
@@ -102,4 +102,14 @@ export function unsafePathReason(v: unknown, allowEmpty = false): string | undef
     return 'has an empty segment';
   }
   return 'contains an unpaired surrogate';
+}
+
+function hasControlCharacter(v: string): boolean {
+  for (let i = 0; i < v.length; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) {
+      return true;
+    }
+  }
+  return false;
 }
