@@ -12,7 +12,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { watch as fsWatch } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { CATEGORIES } from '../model/events';
 import type { Logger } from '../model/logger';
@@ -221,11 +221,15 @@ export class ConsentRecordFile {
     const token = `${process.pid} ${randomBytes(6).toString('hex')}`;
     for (let attempt = 0; ; attempt++) {
       try {
-        const handle = await open(lockPath, 'wx', 0o600);
+        // The lock appears with its owner already in it (written to a temp file, then hard-linked
+        // into place, which fails if the lock exists): a waiter never reads an empty lock and
+        // mistakes it for one a dead window left.
+        const tmp = `${lockPath}.${randomBytes(6).toString('hex')}.tmp`;
+        await writeFile(tmp, token, { mode: 0o600 });
         try {
-          await handle.writeFile(token);
+          await link(tmp, lockPath);
         } finally {
-          await handle.close();
+          await unlink(tmp).catch(() => undefined);
         }
         return async () => {
           const held = await readFile(lockPath, 'utf8').catch(() => '');
@@ -241,10 +245,17 @@ export class ConsentRecordFile {
       const held = await readFile(lockPath, 'utf8').catch(() => undefined);
       const pid = Number(held?.split(' ')[0]);
       const age = await stat(lockPath).then((s) => this.now() - s.mtimeMs, () => 0);
-      if (held !== undefined && (!this.isAlive(pid) || age > LOCK_STALE_MS)) {
-        this.options.logger.warn(`Took over a stale consent-record lock (${lockPath}).`);
-        await unlink(lockPath).catch(() => undefined);
-        continue;
+      // An owner we cannot read (an empty lock) is presumed alive until the lock is old.
+      const deadOwner = Number.isSafeInteger(pid) && pid > 0 && !this.isAlive(pid);
+      if (held !== undefined && (deadOwner || age > LOCK_STALE_MS)) {
+        // Only the lock judged stale is removed: if another waiter took it over meanwhile, its
+        // content differs and we wait for it like any live lock.
+        const again = await readFile(lockPath, 'utf8').catch(() => undefined);
+        if (again === held) {
+          this.options.logger.warn(`Took over a stale consent-record lock (${lockPath}).`);
+          await unlink(lockPath).catch(() => undefined);
+          continue;
+        }
       }
       if (attempt >= LOCK_ATTEMPTS) {
         throw new Error(`The consent record is locked by another window (${lockPath}).`);

@@ -85,6 +85,20 @@ describe('the shared consent record (one truth per workspace)', () => {
     assert.deepEqual(await readdir(join(dir, 'workspaces', 'k')), ['consent.json']);
   });
 
+  it('never takes over a lock whose owner is still writing it (an empty, fresh lock file)', async () => {
+    const { mkdir, unlink } = await import('node:fs/promises');
+    await mkdir(join(dir, 'workspaces', 'k'), { recursive: true });
+    await writeFile(`${file}.lock`, '');
+    const logger = recordingLogger();
+    const w = new ConsentRecordFile(file, { logger });
+    const pending = w.update(() => ({ consent: recording }));
+    // The owner finishes and releases; only then may the waiter write.
+    setTimeout(() => void unlink(`${file}.lock`), 100);
+    const rec = await pending;
+    assert.equal(rec.rev, 1);
+    assert.ok(!logger.lines.some((l) => l.includes('stale')), logger.lines.join('\n'));
+  });
+
   it('takes over a lock left by a dead window', async () => {
     await writeFile(`${file}.lock`, '999999 abc').catch(async () => {
       const { mkdir } = await import('node:fs/promises');
