@@ -20,7 +20,7 @@ import { verifyBundle } from '../src/bundle/verify';
 import { buildBundleInWorker } from '../src/bundle/workerHost';
 import type { ConsentReceipt } from '../src/consent/consentMachine';
 import type { LoggedEvent } from '../src/model/events';
-import { effectiveExcludes } from '../src/recorder/exclusion';
+import { effectiveExcludes } from '../src/privacy/policy/exclusion';
 import { encodeRecord } from '../src/store/framing';
 import { chunkRanges } from '../src/ui/preview/timeline';
 import { ViewClient } from '../src/ui/preview/viewClient';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { CandorEvent } from '../src/model/events';
 import picomatch from 'picomatch';
 import { EditRecorder, type ContentChange } from '../src/recorder/editRecorder';
-import { ExclusionMatcher, effectiveExcludes } from '../src/recorder/exclusion';
+import { ExclusionMatcher, effectiveExcludes } from '../src/privacy/policy/exclusion';
 import { EventLog } from '../src/store/eventLog';
 import { percentile, type BenchRow, type BenchSection } from './harness';
 

@@ -23,7 +23,7 @@ import type { PolicyGate } from './privacy/policy/gate';
 import { preparePolicy, type PreparedPolicy } from './privacy/policy/load';
 import { allowsCategory } from './privacy/policy/model';
 import { currentFolders, DocumentResolver } from './recorder/documentResolver';
-import { ExclusionMatcher } from './recorder/exclusion';
+import { ExclusionMatcher } from './privacy/policy/exclusion';
 import { RecordingSession, type OpenLog } from './recordingSession';
 import { categoryInfos, forbiddenCategories, forbiddenNote } from './ui/categories';
 import { ConsentPanel } from './ui/consentPanel';

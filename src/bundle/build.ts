@@ -33,7 +33,7 @@ export interface BundleParams {
    * `policy.version`), else the consent text's (the receipt's).
    */
   readonly policyVersion: string;
-  /** Exclusion globs (src/recorder/exclusion.ts syntax) to apply and to list in the manifest. */
+  /** Exclusion globs (src/privacy/policy/exclusion.ts syntax) to apply and to list in the manifest. */
   readonly exclusions?: readonly string[];
   /**
    * The policy in force now (already merged: the developer's settings and the team's), applied

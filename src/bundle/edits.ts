@@ -12,7 +12,7 @@
 import type { ConsentReceipt } from '../consent/consentMachine';
 import type { LoggedEvent } from '../model/events';
 import { manualPlaceholder } from '../privacy/redact/placeholders';
-import { ExclusionMatcher } from '../recorder/exclusion';
+import { ExclusionMatcher } from '../privacy/policy/exclusion';
 import { BundleError } from './errors';
 import { filesOf } from './manifest';
 import type { ManifestReviewerAction, ReviewerAction } from './types';

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Logger } from '../model/logger';
 import { isSafeRelativePath } from '../model/paths';
 import type { PolicyGate } from '../privacy/policy/gate';
-import type { ExclusionMatcher } from './exclusion';
+import type { ExclusionMatcher } from '../privacy/policy/exclusion';
 import { locate, type FolderRef } from './paths';
 import { escapeForLog, RealLocator, type Realpath } from './realLocation';
 

@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import type * as path from 'node:path';
 import { isSafeRelativePath } from '../model/paths';
-import type { ExclusionMatcher } from './exclusion';
+import type { ExclusionMatcher } from '../privacy/policy/exclusion';
 import { locate, type FolderRef, type RelativeLocation } from './paths';
 
 export type Realpath = (p: string) => Promise<string>;

@@ -16,7 +16,7 @@
  * and are kept.
  */
 import type { CandorEvent, LoggedEvent } from '../../model/events';
-import { ExclusionMatcher } from '../../recorder/exclusion';
+import { ExclusionMatcher } from './exclusion';
 import { hasBinaryExtension } from './binary';
 import type { FolderEligibility } from './eligibility';
 import type { PolicyFolderRef, Verdict } from './gate';

@@ -9,14 +9,14 @@
  * that rule can be checked as a property (test/unit/policy/model.test.ts).
  */
 import { CATEGORIES } from '../../model/events';
-import { ExclusionMatcher } from '../../recorder/exclusion';
+import { ExclusionMatcher } from './exclusion';
 import { licenseAllowed, licenseKey } from './spdx';
 
 /** A policy as a team lead distributes it (a JSON file), or as the developer's settings amount to. */
 export interface TeamPolicy {
   /** Shown to the developer and written into bundles: which policy was in force. */
   readonly version: string;
-  /** Extra exclusion globs (src/recorder/exclusion.ts syntax). Negations are refused. */
+  /** Extra exclusion globs (src/privacy/policy/exclusion.ts syntax). Negations are refused. */
   readonly exclude?: readonly string[];
   /** Files larger than this are never recorded. */
   readonly maxFileSizeKB?: number;

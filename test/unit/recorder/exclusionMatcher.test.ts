@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { DEFAULT_EXCLUDES, ExclusionMatcher, MAX_EXCLUDE_PATTERNS, effectiveExcludes } from '../../../src/recorder/exclusion';
+import { DEFAULT_EXCLUDES, ExclusionMatcher, MAX_EXCLUDE_PATTERNS, effectiveExcludes } from '../../../src/privacy/policy/exclusion';
 import { MAX_ALTERNATIVES, MAX_PATTERN_LENGTH, compileGlob } from '../../../src/util/glob';
 import { PicomatchExclusionMatcher } from './picomatchExclusion';
 

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { ExclusionMatcher, effectiveExcludes } from '../../../src/recorder/exclusion';
+import { ExclusionMatcher, effectiveExcludes } from '../../../src/privacy/policy/exclusion';
 import { locate } from '../../../src/recorder/paths';
 
 describe('workspace-relative paths', () => {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ExclusionMatcher, effectiveExcludes } from '../../../src/recorder/exclusion';
+import { ExclusionMatcher, effectiveExcludes } from '../../../src/privacy/policy/exclusion';
 import { escapeForLog, RealLocator, type Placement } from '../../../src/recorder/realLocation';
 
 /** Real symlinks in a temp dir: a workspace `ws` and things outside it. */

@@ -1,4 +1,4 @@
-import { compileGlob, splitPath, type CompiledGlob } from '../util/glob';
+import { compileGlob, splitPath, type CompiledGlob } from '../../util/glob';
 
 /** Files Candor never records, whatever the settings say. Settings can only add to this list. */
 export const DEFAULT_EXCLUDES: readonly string[] = [
