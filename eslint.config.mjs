@@ -22,6 +22,14 @@ export default tseslint.config(
     },
   },
   {
+    // The core never imports VS Code (design.md section 2): plain mocha tests it, and the CLI and
+    // the collector run it outside an editor. test/unit/architecture checks the folder order.
+    files: ['src/{model,util,consent,store,replay,privacy,bundle,preview,upload,collector,cli}/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Core folders never import vscode: put VS Code code in src/recorder, src/recording or src/ui.' }] }],
+    },
+  },
+  {
     files: ['**/*.mjs', '**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     // Config files must default-export.
