@@ -29,14 +29,17 @@ export abstract class Disposable implements IDisposable {
     return d;
   }
 
+  /**
+   * Releases every registration, newest first, even when some throw: one failing listener must not
+   * keep a file watcher or a timer alive. The errors are rethrown together afterwards (one as
+   * itself, several as an AggregateError).
+   */
   dispose(): void {
     if (this._isDisposed) {
       return;
     }
     this._isDisposed = true;
-    while (this._disposables.length > 0) {
-      this._disposables.pop()?.dispose();
-    }
+    disposeAll(this._disposables);
   }
 }
 
@@ -50,4 +53,25 @@ export function toDisposable(fn: () => void): IDisposable {
       }
     },
   };
+}
+
+/**
+ * Disposes and empties `items`, newest first, all of them even when some throw; then rethrows what
+ * was thrown (one error as itself, several as an AggregateError).
+ */
+export function disposeAll(items: IDisposable[]): void {
+  const errors: unknown[] = [];
+  while (items.length > 0) {
+    try {
+      items.pop()?.dispose();
+    } catch (err) {
+      errors.push(err);
+    }
+  }
+  if (errors.length === 1) {
+    throw errors[0];
+  }
+  if (errors.length > 1) {
+    throw new AggregateError(errors, `${errors.length} disposables failed to dispose`);
+  }
 }
