@@ -11,6 +11,7 @@ import { isSafeRelativePath } from '../model/paths';
 import { BundleError } from './errors';
 import type { BundleManifest, ManifestReviewerAction, RedactionFinding } from './types';
 import { REVIEWER_ACTION_KINDS } from './types';
+import { isSha256 } from '../util/sha256';
 
 /** A named predicate: the name appears in error messages and in the schema comparison. */
 export interface FieldCheck {
@@ -36,7 +37,7 @@ const nat: FieldCheck = intAtLeast(0);
 const str: FieldCheck = { name: 'string', test: (v) => typeof v === 'string' };
 const nonEmpty: FieldCheck = { name: 'non-empty string', test: (v) => typeof v === 'string' && v.length > 0 };
 const bool: FieldCheck = { name: 'boolean', test: (v) => typeof v === 'boolean' };
-const hex64: FieldCheck = { name: '64 lowercase hex digits', test: (v) => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v) };
+const hex64: FieldCheck = { name: '64 lowercase hex digits', test: isSha256 };
 
 /**
  * Workspace-relative paths, by the one rule the recorder and the builder also apply

@@ -2,6 +2,7 @@
  * Messages between the consent webview and the extension host. Every message the host receives
  * is validated here before use: the webview is treated as untrusted input.
  */
+import { isSha256 } from '../util/sha256';
 
 /** One row of the consent screen. */
 export interface CategoryInfo {
@@ -326,10 +327,6 @@ function isTs(x: unknown): x is number {
 
 function isText(x: unknown, max: number, min = 0): x is string {
   return typeof x === 'string' && x.length >= min && x.length <= max;
-}
-
-function isSha256(x: unknown): x is string {
-  return typeof x === 'string' && /^[0-9a-f]{64}$/.test(x);
 }
 
 /** Narrows a message from the preview webview, or returns undefined for anything malformed. */
