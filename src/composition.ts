@@ -13,6 +13,7 @@ import { CandorView } from './ui/candorView';
 import { ConsentPanel } from './ui/consentPanel';
 import { ApprovalLedger } from './ui/preview/approvals';
 import { LogIndex } from './ui/preview/logSessions';
+import { OtherLogs } from './ui/preview/otherLogs';
 import { Outbox } from './ui/preview/outbox';
 import { PREVIEW_VIEW_TYPE } from './ui/preview/previewPanel';
 import { PreviewService } from './ui/preview/previewService';
@@ -79,6 +80,8 @@ export async function createCandor(
   const outboxDir = path.join(base, 'outbox');
   const outbox = new Outbox(outboxDir);
   const index = new LogIndex(() => controller.logDir);
+  // Every other window of this workspace writes its own log: the preview and the view offer them too.
+  const others = new OtherLogs(() => controller.otherLogDirs(), (m) => logger.warn(m));
   const approved = (): Promise<SeqRange[]> => approvals.approved((m) => logger.warn(m));
   const candorView = new CandorView(
     {
@@ -88,6 +91,7 @@ export async function createCandor(
       onDidChange: controller.onDidChange,
       sessions: async () => [...(await index.read()).sessions].reverse(),
       approved,
+      otherLogs: () => others.list(),
       outbox: () => outbox.list(),
     },
     logger,
@@ -102,6 +106,7 @@ export async function createCandor(
     store: previewStore,
     approvals,
     index,
+    others,
     exclusions: () => config.excludes,
     onDidChangeOutbox: () => candorView.refresh(),
   });

@@ -6,6 +6,7 @@ import { Disposable } from '../util/disposable';
 import type { SeqRange } from '../bundle/seqRanges';
 import { CATEGORY_TEXT } from './categories';
 import type { LogSession } from './preview/logSessions';
+import type { OtherLog } from './preview/otherLogs';
 import type { OutboxEntry } from './preview/outbox';
 import { describeSessionCounts, describeSpan } from './preview/previewService';
 import { formatBytes, shortHash } from './preview/timeline';
@@ -19,6 +20,8 @@ export interface CandorViewSource {
   sessions(): Promise<readonly LogSession[]>;
   /** Log seqs already approved (to say how much of each session is). */
   approved(): Promise<readonly SeqRange[]>;
+  /** The logs of this workspace's other windows (each writes its own), with their unapproved counts. */
+  otherLogs?(): Promise<readonly OtherLog[]>;
   outbox(): Promise<OutboxEntry[]>;
 }
 
@@ -27,6 +30,7 @@ type Node =
   | { readonly kind: 'recording' }
   | { readonly kind: 'log' }
   | { readonly kind: 'session'; readonly session: LogSession; readonly approved: readonly SeqRange[] }
+  | { readonly kind: 'otherLog'; readonly log: OtherLog }
   | { readonly kind: 'outbox' }
   | { readonly kind: 'approved'; readonly entry: OutboxEntry }
   | { readonly kind: 'empty'; readonly label: string };
@@ -126,6 +130,15 @@ export class CandorView extends Disposable implements vscode.TreeDataProvider<No
         item.command = { command: 'candor.previewBundle', title: 'Preview this session', arguments: [{ range: 'session', sessionId: s.sessionId }] };
         return item;
       }
+      case 'otherLog': {
+        const o = node.log;
+        const item = new vscode.TreeItem(o.label);
+        item.description = describeOtherLog(o);
+        item.iconPath = new vscode.ThemeIcon('multiple-windows');
+        item.tooltip = 'Recorded in another window of this workspace, which keeps its own log. Select it to preview what it holds that you have not approved.';
+        item.command = { command: 'candor.previewBundle', title: 'Preview this window’s log', arguments: [{ range: 'all', log: o.id }] };
+        return item;
+      }
       case 'outbox': {
         const item = new vscode.TreeItem('Outbox (approved)', vscode.TreeItemCollapsibleState.Collapsed);
         item.iconPath = new vscode.ThemeIcon('inbox');
@@ -147,14 +160,26 @@ export class CandorView extends Disposable implements vscode.TreeDataProvider<No
     }
   }
 
+  /** The other windows' logs; one that cannot be read is logged and left out (this window's rows still show). */
+  private async otherLogs(): Promise<readonly OtherLog[]> {
+    try {
+      return (await this.source.otherLogs?.()) ?? [];
+    } catch (err) {
+      this.logger.warn(`Candor view: the other windows’ logs could not be read: ${describeError(err)}`);
+      return [];
+    }
+  }
+
   async getChildren(node?: Node): Promise<Node[]> {
     if (node === undefined) {
       return [{ kind: 'preview' }, { kind: 'recording' }, { kind: 'log' }, { kind: 'outbox' }];
     }
     try {
       if (node.kind === 'log') {
-        const [sessions, approved] = await Promise.all([this.source.sessions(), this.source.approved()]);
-        return sessions.length === 0 ? [{ kind: 'empty', label: 'Nothing recorded' }] : sessions.map((session) => ({ kind: 'session', session, approved }));
+        const [sessions, approved, others] = await Promise.all([this.source.sessions(), this.source.approved(), this.otherLogs()]);
+        const rows: Node[] = sessions.map((session) => ({ kind: 'session', session, approved }));
+        rows.push(...others.filter((o) => o.events > 0).map((log): Node => ({ kind: 'otherLog', log })));
+        return rows.length === 0 ? [{ kind: 'empty', label: 'Nothing recorded' }] : rows;
       }
       if (node.kind === 'outbox') {
         const entries = await this.source.outbox();
@@ -166,4 +191,9 @@ export class CandorView extends Disposable implements vscode.TreeDataProvider<No
     }
     return [];
   }
+}
+
+/** `12 events not yet approved` (`all approved` when none is left). */
+export function describeOtherLog(o: Pick<OtherLog, 'events' | 'unapproved'>): string {
+  return o.unapproved === 0 ? `${o.events.toLocaleString()} events · all approved` : `${o.unapproved.toLocaleString()} event${o.unapproved === 1 ? '' : 's'} not yet approved`;
 }

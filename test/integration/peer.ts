@@ -21,6 +21,7 @@ export async function run(): Promise<void> {
   for (let n = 1; ; n++) {
     const cmd = await awaitMessage<PeerCommand>(dir, `cmd-${n}.json`, 170_000);
     let reply: PeerReply;
+    let extra: Partial<PeerReply> = {};
     try {
       switch (cmd.op) {
         case 'state':
@@ -40,12 +41,35 @@ export async function run(): Promise<void> {
         case 'sync':
           await hooks.sync();
           break;
+        case 'preview':
+          await vscode.commands.executeCommand('candor.previewBundle', cmd.arg);
+          break;
+        case 'previewMessage': {
+          const preview = hooks.preview();
+          if (preview === undefined) {
+            throw new Error('no preview is open');
+          }
+          hooks.answerModals(...(cmd.answers ?? []).map((a) => a ?? undefined));
+          extra = { posted: await preview.handleMessage(cmd.message) };
+          break;
+        }
+        case 'view':
+          extra = { rows: await hooks.view().sessions() };
+          break;
         case 'exit':
           await writeMessage(dir, `reply-${n}.json`, { ok: true, state: state(), at: Date.now() } satisfies PeerReply);
           console.log('[peer] exit');
           return;
       }
-      reply = { ok: true, state: state(), at: Date.now() };
+      const open = hooks.preview();
+      reply = {
+        ok: true,
+        state: state(),
+        at: Date.now(),
+        modalsAsked: hooks.modalsAsked.length,
+        ...(open === undefined ? {} : { preview: { hash: open.hash, status: open.status } }),
+        ...extra,
+      };
     } catch (err) {
       reply = { ok: false, error: err instanceof Error ? err.message : String(err), at: Date.now() };
     }

@@ -10,7 +10,18 @@ export type PeerCommand =
   | { readonly op: 'state' }
   | { readonly op: 'type'; readonly file: string; readonly text: string }
   | { readonly op: 'sync' }
+  /** Runs "Candor: Preview What Would Be Shared" with `arg` (the real command). */
+  | { readonly op: 'preview'; readonly arg?: unknown }
+  /** Feeds the open preview a webview message (`answers` queued for the modals first). */
+  | { readonly op: 'previewMessage'; readonly message: unknown; readonly answers?: readonly (string | null)[] }
+  /** The rows under "Local log" in the Candor view. */
+  | { readonly op: 'view' }
   | { readonly op: 'exit' };
+
+export interface PeerPreview {
+  readonly hash: string | undefined;
+  readonly status: string;
+}
 
 export interface PeerState {
   readonly state: string;
@@ -21,6 +32,13 @@ export interface PeerReply {
   readonly ok: boolean;
   readonly error?: string;
   readonly state?: PeerState;
+  /** The open preview after `preview`/`previewMessage` (absent: none is open). */
+  readonly preview?: PeerPreview;
+  /** What the preview posted while handling `previewMessage`. */
+  readonly posted?: readonly unknown[];
+  /** How many modals the window had asked when it replied. */
+  readonly modalsAsked?: number;
+  readonly rows?: readonly { label: string; description: string }[];
   /** Date.now() in the peer after the command ran. */
   readonly at: number;
 }

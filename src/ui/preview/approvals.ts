@@ -8,11 +8,18 @@
  * a few ranges each). Seqs only mean something for the log they came from: "Delete Local Data"
  * deletes the log, whose next seqs start at 1 again, so it clears this file first (a crash in
  * between re-offers approved events, never hides unapproved ones).
+ *
+ * Each window of a workspace keeps its own log and this file beside it, and a preview built in one
+ * window may approve events of another window's log: that window's file is then written from here
+ * while its own window may be writing it too. So every write is a read-modify-write under a lock
+ * file (two extension hosts never lose each other's approval), and nothing is cached: every
+ * question re-reads the file, so the owning window sees an approval made elsewhere at once.
  */
 import { readFile, rm } from 'node:fs/promises';
 import type { SeqRange } from '../../bundle/seqRanges';
 import { isSeqRange, normalizeRanges, unionRanges } from '../../bundle/seqRanges';
-import { isNotFound, writeFileAtomic } from './files';
+import type { FileLockOptions } from './files';
+import { isNotFound, withFileLock, writeFileAtomic } from './files';
 
 export interface ApprovalRecord {
   /** SHA-256 of the approved bundle file (its name in the outbox). */
@@ -52,10 +59,13 @@ function parseRecord(raw: unknown): ApprovalRecord | undefined {
 }
 
 export class ApprovalLedger {
-  /** Serialises writes (read-modify-write of one file). */
+  /** Serialises writes in this process (the lock file serialises them across windows). */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly file: string) {}
+  constructor(
+    readonly file: string,
+    private readonly lockOptions: FileLockOptions = {},
+  ) {}
 
   /** Every approval recorded; none when the file is absent. A damaged file reads as none (and says so through `onDamaged`). */
   async list(onDamaged?: (message: string) => void): Promise<ApprovalRecord[]> {
@@ -102,9 +112,15 @@ export class ApprovalLedger {
       if (rec === undefined) {
         throw new Error('refusing to record a malformed approval');
       }
-      const existing = (await this.list()).filter((a) => a.sha256 !== rec.sha256);
-      const approvals = [...existing, rec].map((a) => ({ ...a, covered: a.covered.map(([x, y]) => [x, y]) }));
-      await writeFileAtomic(this.file, `${JSON.stringify({ version: FILE_VERSION, approvals }, null, 1)}\n`);
+      await withFileLock(
+        this.file,
+        async () => {
+          const existing = (await this.list()).filter((a) => a.sha256 !== rec.sha256);
+          const approvals = [...existing, rec].map((a) => ({ ...a, covered: a.covered.map(([x, y]) => [x, y]) }));
+          await writeFileAtomic(this.file, `${JSON.stringify({ version: FILE_VERSION, approvals }, null, 1)}\n`);
+        },
+        this.lockOptions,
+      );
     });
   }
 

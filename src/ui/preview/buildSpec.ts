@@ -3,6 +3,7 @@
  * and the reviewer's actions so far. Every rebuild (drop, redact, undo) uses the same spec with
  * one action more or less, so it rebuilds from the same raw events. Pure (no VS Code).
  */
+import * as path from 'node:path';
 import type { SeqRange } from '../../bundle/seqRanges';
 import { isSeqRange } from '../../bundle/seqRanges';
 import type { ReviewerAction } from '../../bundle/types';
@@ -14,13 +15,18 @@ import { validatePolicy } from '../../privacy/policy/model';
 
 /**
  * How the developer chose the events (the QuickPick, or the command's argument). Events already
- * approved are left out unless `includeApproved` is set.
+ * approved are left out unless `includeApproved` is set. `log` names another window's log of this
+ * workspace by its id (`logIdOf`), never by a path: any extension can run the command, and only a
+ * log this workspace's windows registered can be picked. Absent: this window's own log.
  */
 export type PreviewRange = (
   | { readonly range: 'all' }
   | { readonly range: 'time'; readonly from: number; readonly to: number }
   | { readonly range: 'session'; readonly sessionId: string }
-) & { readonly includeApproved?: boolean };
+) & { readonly includeApproved?: boolean; readonly log?: string };
+
+/** A log id as `logIdOf` makes it. */
+const LOG_ID = /^[0-9a-f]{16}$/;
 
 export interface BuildSpec {
   /** The selection in words, shown at the top of the panel. */
@@ -51,6 +57,11 @@ export interface BuildSpec {
   readonly folders?: readonly PolicyFolderRef[];
   /** Kept on this device only: a redact-everywhere text must never leave it. */
   readonly reviewerActions: readonly ReviewerAction[];
+  /**
+   * The log folder of another window of this workspace the events come from (each window writes
+   * its own log, with its own seqs and its own approvals beside it). Absent: this window's log.
+   */
+  readonly log?: string;
 }
 
 /** Validates the preview command's argument (any extension can run a command: treat it as input). */
@@ -63,7 +74,11 @@ export function parsePreviewRange(raw: unknown): PreviewRange | undefined {
   if (include !== undefined && typeof include !== 'boolean') {
     return undefined;
   }
-  const extra = include === true ? { includeApproved: true } : {};
+  const log = r['log'];
+  if (log !== undefined && !(typeof log === 'string' && LOG_ID.test(log))) {
+    return undefined;
+  }
+  const extra = { ...(include === true ? { includeApproved: true } : {}), ...(log === undefined ? {} : { log }) };
   switch (r['range']) {
     case 'all':
       return { range: 'all', ...extra };
@@ -150,6 +165,7 @@ export function parseBuildSpec(raw: unknown): BuildSpec | undefined {
     (sel['exclude'] !== undefined && !(Array.isArray(sel['exclude']) && sel['exclude'].every(isSeqRange))) ||
     (r['policy'] !== undefined && !isPolicy(r['policy'])) ||
     (r['folders'] !== undefined && !(Array.isArray(r['folders']) && r['folders'].every(isFolderRef))) ||
+    (r['log'] !== undefined && !(typeof r['log'] === 'string' && path.isAbsolute(r['log']))) ||
     typeof receipt !== 'object' ||
     receipt === null ||
     !isStringArray(receipt['categories']) ||

@@ -2,7 +2,7 @@
  * Small async file helpers for the preview and the outbox (no VS Code: unit-tested in plain mocha).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
 import * as path from 'node:path';
 
 /**
@@ -34,4 +34,72 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string): 
 
 export function isNotFound(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === 'ENOENT';
+}
+
+/** Whether a process is alive (EPERM: it exists but belongs to someone else). */
+export function isProcessAlive(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) {
+    return false;
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface FileLockOptions {
+  /** Whether the pid holding a lock is alive (a lock left by a dead window is taken over). */
+  readonly isAlive?: (pid: number) => boolean;
+}
+
+/** A held lock older than this is stale: the read-modify-write it guards takes milliseconds. */
+const LOCK_STALE_MS = 5_000;
+const LOCK_ATTEMPTS = 500;
+
+/**
+ * Runs `fn` holding `<file>.lock`, a lock file created exclusively with our pid: two extension
+ * hosts (two windows of one workspace) that read-modify-write one small file never lose each
+ * other's change. One left by a dead process, or older than LOCK_STALE_MS, is taken over.
+ */
+export async function withFileLock<T>(file: string, fn: () => Promise<T>, options: FileLockOptions = {}): Promise<T> {
+  const lockPath = `${file}.lock`;
+  const isAlive = options.isAlive ?? isProcessAlive;
+  await mkdir(path.dirname(file), { recursive: true });
+  const token = `${process.pid} ${randomBytes(6).toString('hex')}`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const handle = await open(lockPath, 'wx', 0o600);
+      try {
+        await handle.writeFile(token);
+      } finally {
+        await handle.close();
+      }
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw err;
+      }
+    }
+    const held = await readFile(lockPath, 'utf8').catch(() => undefined);
+    const pid = Number(held?.split(' ')[0]);
+    const age = await stat(lockPath).then((s) => Date.now() - s.mtimeMs, () => 0);
+    if (held !== undefined && held !== '' && (!isAlive(pid) || age > LOCK_STALE_MS)) {
+      await unlink(lockPath).catch(() => undefined);
+      continue;
+    }
+    if (attempt >= LOCK_ATTEMPTS) {
+      throw new Error(`${file} is locked by another window (${lockPath}).`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  try {
+    return await fn();
+  } finally {
+    const held = await readFile(lockPath, 'utf8').catch(() => '');
+    if (held === token) {
+      await unlink(lockPath).catch(() => undefined);
+    }
+  }
 }

@@ -17,6 +17,8 @@ import type { BuildSpec, PreviewRange } from './buildSpec';
 import { parsePreviewRange, selectionOf, workerParams } from './buildSpec';
 import type { LogIndex, LogSession } from './logSessions';
 import { unapprovedCount } from './logSessions';
+import type { OtherLog, OtherLogs } from './otherLogs';
+import { logIdOf } from './otherLogs';
 import type { Outbox } from './outbox';
 import { sha256Of } from './outbox';
 import { createPreviewPanel } from './previewPanel';
@@ -47,6 +49,8 @@ export interface PreviewServiceDeps {
   readonly approvals: ApprovalLedger;
   /** The log's sessions and span, shared with the Candor view. */
   readonly index: LogIndex;
+  /** The logs of this workspace's other windows, each offered as a choice of its own. */
+  readonly others: OtherLogs;
   /** Exclusion globs in force (applied again while building, and listed in the manifest). */
   readonly exclusions: () => readonly string[];
   readonly onDidChangeOutbox: () => void;
@@ -103,6 +107,16 @@ export class PreviewService extends Disposable {
     if (range === undefined) {
       return;
     }
+    // Another window's log: its own seqs, its own approvals. Named by id, so only a log this
+    // workspace's windows registered can be read.
+    let other: OtherLog | undefined;
+    if (range.log !== undefined && range.log !== logIdOf(logDir)) {
+      other = await this.deps.others.find(range.log);
+      if (other === undefined) {
+        void vscode.window.showWarningMessage('That window’s log is no longer listed for this workspace (it was deleted). Nothing to preview from it.');
+        return;
+      }
+    }
     // The policy in force now is applied again while building: a glob or category forbidden since
     // the events were recorded leaves them out. A team policy that cannot be read stops the
     // preview, as it stops recording: building without it would be wider than the team agreed.
@@ -111,11 +125,15 @@ export class PreviewService extends Disposable {
       void vscode.window.showErrorMessage(`Candor cannot build a preview: ${prepared.message}`);
       return;
     }
-    await this.deps.source.sync();
-    const approved = range.includeApproved === true ? [] : await this.approved();
+    // This window's buffer is flushed; another window's log is read as far as it is written (its
+    // window flushes within a second; a half-written last line is left for the next preview).
+    if (other === undefined) {
+      await this.deps.source.sync();
+    }
+    const approved = range.includeApproved === true ? [] : await this.approved(other?.dir);
     const now = Date.now();
     const spec: BuildSpec = {
-      label: await this.describe(range),
+      label: await this.describe(range, other),
       selection: selectionOf(range, now, approved),
       receipt,
       createdAt: new Date(now).toISOString(),
@@ -126,6 +144,7 @@ export class PreviewService extends Disposable {
       policy: prepared.policy,
       folders: currentFolders(),
       reviewerActions: [],
+      ...(other === undefined ? {} : { log: other.dir }),
     };
     let loaded: LoadedBundle | undefined;
     try {
@@ -140,10 +159,11 @@ export class PreviewService extends Disposable {
     }
     if (loaded.summary.events === 0) {
       loaded.view.dispose();
+      const where = other === undefined ? '' : ` in ${other.label.replace(/^A/, 'a')}`;
       void vscode.window.showInformationMessage(
         spec.selection.exclude === undefined
-          ? 'Nothing to share: the selection holds no recorded events.'
-          : 'Nothing to share: the selection holds no recorded events that you have not already approved.',
+          ? `Nothing to share: the selection holds no recorded events${where}.`
+          : `Nothing to share: the selection holds no recorded events${where} that you have not already approved.`,
       );
       return;
     }
@@ -220,6 +240,7 @@ export class PreviewService extends Disposable {
    */
   async onLocalDataDeleted(): Promise<void> {
     this.deps.index.reset();
+    this.deps.others.reset();
     const current = this.current;
     if (current !== undefined && current.previewStatus === 'reviewing') {
       await current.close('The local data this preview was built from was deleted.');
@@ -227,9 +248,18 @@ export class PreviewService extends Disposable {
     await this.deps.store.clear();
   }
 
-  /** Seqs already approved; a damaged record is logged and read as none (events offered again, never hidden). */
-  private approved(): Promise<SeqRange[]> {
-    return this.deps.approvals.approved((message) => this.deps.logger.warn(`Preview: ${message}`));
+  /**
+   * Seqs of this window's log (or of the other window's log in `dir`) already approved, read
+   * afresh: another window may have approved some since. A damaged record is logged and read as
+   * none (events offered again, never hidden).
+   */
+  private approved(dir?: string): Promise<SeqRange[]> {
+    return this.ledgerOf(dir).approved((message) => this.deps.logger.warn(`Preview: ${message}`));
+  }
+
+  /** The approvals of this window's log, or of the other window's log in `dir`. */
+  private ledgerOf(dir: string | undefined): ApprovalLedger {
+    return dir === undefined ? this.deps.approvals : this.deps.others.ledger(dir);
   }
 
   private replaceSession(session: PreviewSession): void {
@@ -247,7 +277,7 @@ export class PreviewService extends Disposable {
       outbox: this.deps.outbox,
       store: this.deps.store,
       prepare: (spec, title) => this.prepare(spec, title),
-      approvals: this.deps.approvals,
+      ledgerFor: (spec) => this.ledgerOf(spec.log),
       onDidChangeOutbox: this.deps.onDidChangeOutbox,
     };
   }
@@ -256,10 +286,13 @@ export class PreviewService extends Disposable {
    * Builds in the bundle worker and reads the result back in a view worker, under one cancellable
    * progress notification. Undefined when cancelled. Nothing heavy runs on this thread.
    */
-  private prepare(spec: BuildSpec, title: string): Promise<LoadedBundle | undefined> {
-    const logDir = this.deps.source.logDir;
+  private async prepare(spec: BuildSpec, title: string): Promise<LoadedBundle | undefined> {
+    const logDir = spec.log ?? this.deps.source.logDir;
     if (logDir === undefined) {
-      return Promise.reject(new Error('No local log in this window.'));
+      throw new Error('No local log in this window.');
+    }
+    if (spec.log !== undefined && !(await this.deps.others.isListed(spec.log))) {
+      throw new Error('The other window’s log this preview was built from is no longer listed for this workspace (it was deleted).');
     }
     return Promise.resolve(
       vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (progress, token) => {
@@ -348,7 +381,7 @@ export class PreviewService extends Disposable {
     midnight.setHours(0, 0, 0, 0);
     const everything = (n?: number): RangePick => ({
       label: `$(history) Everything not yet approved${n === undefined ? '' : ` (${n.toLocaleString()} event${n === 1 ? '' : 's'})`}`,
-      detail: 'Every event in this workspace’s local log that is in no bundle you approved',
+      detail: 'Every event in this window’s local log that is in no bundle you approved (other windows’ logs are listed below)',
       pick: () => Promise.resolve({ range: 'all' }),
     });
     const rest: RangePick[] = [
@@ -376,11 +409,19 @@ export class PreviewService extends Disposable {
     qp.show();
     let closed = false;
     void this.counts()
-      .then(({ unapproved, approved }) => {
+      .then(({ unapproved, approved, others }) => {
         if (closed) {
           return;
         }
         const items = [everything(unapproved), ...rest];
+        // Each other window of this workspace writes its own log: offered here, one choice each.
+        for (const o of others.filter((x) => x.unapproved > 0)) {
+          items.push({
+            label: `$(multiple-windows) ${o.label}: ${o.unapproved.toLocaleString()} event${o.unapproved === 1 ? '' : 's'} not yet approved`,
+            detail: 'Recorded in another window of this workspace, which keeps its own log',
+            pick: () => Promise.resolve({ range: 'all', log: o.id }),
+          });
+        }
         if (approved > 0) {
           items.push({
             label: '$(archive) Everything, including what you already approved',
@@ -410,12 +451,19 @@ export class PreviewService extends Disposable {
     }
   }
 
-  /** Events of the log not yet approved, and approved. */
-  private async counts(): Promise<{ unapproved: number; approved: number }> {
+  /** Events of this window's log not yet approved, and approved; and the other windows' logs. */
+  private async counts(): Promise<{ unapproved: number; approved: number; others: OtherLog[] }> {
     await this.deps.source.sync();
-    const [summary, approved] = await Promise.all([this.deps.index.read(), this.approved()]);
+    const [summary, approved, others] = await Promise.all([
+      this.deps.index.read(),
+      this.approved(),
+      this.deps.others.list().catch((err: unknown) => {
+        this.deps.logger.warn(`Preview: could not read the other windows’ logs: ${describeError(err)}`);
+        return [];
+      }),
+    ]);
     const unapproved = unapprovedCount(summary, approved);
-    return { unapproved, approved: summary.events - unapproved };
+    return { unapproved, approved: summary.events - unapproved, others };
   }
 
   private async pickSession(): Promise<PreviewRange | undefined> {
@@ -436,16 +484,18 @@ export class PreviewService extends Disposable {
     return pick === undefined ? undefined : { range: 'session', sessionId: pick.sessionId };
   }
 
-  private async describe(range: PreviewRange): Promise<string> {
+  private async describe(range: PreviewRange, other?: OtherLog): Promise<string> {
     const suffix = range.includeApproved === true ? ', including approved events' : '';
+    const prefix = other === undefined ? '' : `${other.label}: `;
     switch (range.range) {
       case 'all':
-        return range.includeApproved === true ? 'Everything in the local log, including approved events' : 'Everything not yet approved';
+        return `${prefix}${range.includeApproved === true ? 'Everything in the local log, including approved events' : 'Everything not yet approved'}`;
       case 'time':
-        return `${describeSpan(range.from, range.to)}${suffix}`;
+        return `${prefix}${describeSpan(range.from, range.to)}${suffix}`;
       case 'session': {
-        const s = (await this.deps.index.read()).sessions.find((x) => x.sessionId === range.sessionId);
-        return `${s === undefined ? 'One recording session' : `Session ${describeSpan(s.firstTs, s.lastTs)}`}${suffix}`;
+        const sessions = other?.summary.sessions ?? (await this.deps.index.read()).sessions;
+        const s = sessions.find((x) => x.sessionId === range.sessionId);
+        return `${prefix}${s === undefined ? 'One recording session' : `Session ${describeSpan(s.firstTs, s.lastTs)}`}${suffix}`;
       }
     }
   }

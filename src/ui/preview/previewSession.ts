@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { BundleError } from '../../bundle/errors';
 import type { SeqRange } from '../../bundle/seqRanges';
+import { countRanges, intersectRanges, unionRanges } from '../../bundle/seqRanges';
 import type { BundleManifest, ReviewerAction } from '../../bundle/types';
 import type { Logger } from '../../model/logger';
 import { describeError } from '../../model/logger';
@@ -37,8 +38,12 @@ export interface PreviewSessionDeps {
   readonly store: PreviewStore;
   /** Builds `spec` in the bundle worker with a cancellable progress notification; undefined when cancelled. */
   readonly prepare: (spec: BuildSpec, title: string) => Promise<LoadedBundle | undefined>;
-  /** Where an approval records which log events it covered (the extension always passes it; benches may not). */
-  readonly approvals?: ApprovalLedger;
+  /**
+   * Where an approval of a bundle built from `spec` records which log events it covered: the
+   * ledger beside the log the spec names (this window's, or another window's). The extension
+   * always passes it; benches may not.
+   */
+  readonly ledgerFor?: (spec: BuildSpec) => ApprovalLedger;
   /** Something the Candor view lists changed (an approval). */
   readonly onDidChangeOutbox: () => void;
 }
@@ -362,6 +367,18 @@ export class PreviewSession extends Disposable {
       await this.post({ type: 'done', id, ok: false, message: 'Refused: the bundle in memory does not match the hash shown. Build the preview again.' });
       return;
     }
+    const spec = this.spec;
+    const ledger = spec === undefined ? undefined : this.deps.ledgerFor?.(spec);
+    const covered = bundle.covered ?? [];
+    if (spec !== undefined && ledger !== undefined && (await this.approvedMeanwhile(ledger, spec, covered)) > 0) {
+      await this.post({
+        type: 'done',
+        id,
+        ok: false,
+        message: 'Some of these events were approved since this preview was built (in another window, or another preview). Build the preview again: it leaves them out.',
+      });
+      return;
+    }
     const n = bundle.summary.events;
     const kb = (bundle.bytes.length / 1024).toFixed(1);
     const answer = await this.deps.prompter.confirm(
@@ -389,7 +406,7 @@ export class PreviewSession extends Disposable {
     // The bundle is in the outbox: from now on a preview leaves these log events out by default.
     // (If this fails, they are offered again: annoying, never a leak.)
     try {
-      await this.deps.approvals?.record({ sha256: bundle.sha256, approvedAt, events: n, covered: bundle.covered ?? [] });
+      await ledger?.record({ sha256: bundle.sha256, approvedAt, events: n, covered });
     } catch (err) {
       this.deps.logger.error(`Preview: could not record which events the approval covered: ${describeError(err)}`);
     }
@@ -398,6 +415,20 @@ export class PreviewSession extends Disposable {
     this.deps.onDidChangeOutbox();
     await this.post({ type: 'bundle', summary: bundle.summary, info: this.info() });
     await this.post({ type: 'done', id, ok: true, message: `Approved. The bundle (SHA-256 ${shortHash(bundle.sha256)}) is in the outbox.` });
+  }
+
+  /**
+   * Events of this bundle that an approval recorded after the preview was opened also covers.
+   * The ledger is read afresh: another window approves into the same file (a window's log can be
+   * previewed from any window of the workspace), and its bundle must not hold them a second time.
+   */
+  private async approvedMeanwhile(ledger: ApprovalLedger, spec: BuildSpec, covered: readonly SeqRange[]): Promise<number> {
+    if (covered.length === 0) {
+      return 0;
+    }
+    const since = Date.parse(spec.createdAt);
+    const later = (await ledger.list((m) => this.deps.logger.warn(`Preview: ${m}`))).filter((a) => !(Date.parse(a.approvedAt) < since));
+    return countRanges(intersectRanges(later.reduce<SeqRange[]>((acc, a) => unionRanges(acc, a.covered), []), covered));
   }
 
   private async save(id: number, shownSha256: string): Promise<void> {

@@ -2,10 +2,14 @@ import * as assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { SeqRange } from '../../../src/bundle/seqRanges';
+import { rangesContain } from '../../../src/bundle/seqRanges';
 import type { CandorEvent, LoggedEvent, SessionEvent } from '../../../src/model/events';
 import { EventLog } from '../../../src/store/eventLog';
 import { UNCLEAN_END_NOTE } from '../../../src/recordingSession';
-import type { CandorTestHooks } from '../../../src/testHooks';
+import type { CandorTestHooks, PreviewTestHandle } from '../../../src/testHooks';
+import { logIdOf } from '../../../src/ui/preview/otherLogs';
+import type { PreviewRow, PreviewSummary, PreviewToWebview } from '../../../src/ui/protocol';
 import type { PeerCommand, PeerReply, PeerState } from '../peerMailbox';
 import { awaitMessage, writeMessage } from '../peerMailbox';
 import { candor, openEditor, rawLogText, readEvents, waitFor, workspaceUri } from '../util';
@@ -32,6 +36,44 @@ class Peer {
     assert.ok(reply.state);
     return reply.state;
   }
+}
+
+function replyOf<T extends PreviewToWebview['type']>(posted: readonly unknown[], type: T, id?: number): Extract<PreviewToWebview, { type: T }> {
+  const m = (posted as PreviewToWebview[]).find((p) => p.type === type && (id === undefined || !('id' in p) || p.id === id));
+  assert.ok(m, `the host replied with '${type}' (got ${(posted as PreviewToWebview[]).map((p) => p.type).join(', ') || 'nothing'})`);
+  return m as Extract<PreviewToWebview, { type: T }>;
+}
+
+/** The summary and rows a preview posts after `ready` (as the webview gets them). */
+function rowsOf(posted: readonly unknown[], hash: string | undefined): { summary: PreviewSummary; rows: PreviewRow[] } {
+  const { summary } = replyOf(posted, 'bundle');
+  const chunks = new Map<number, readonly PreviewRow[]>();
+  for (const m of posted as PreviewToWebview[]) {
+    if (m.type === 'rows' && m.sha256 === hash) {
+      chunks.set(m.offset, m.rows);
+    }
+  }
+  const rows: PreviewRow[] = [];
+  for (let chunk = chunks.get(0); chunk !== undefined; chunk = chunks.get(rows.length)) {
+    rows.push(...chunk);
+  }
+  assert.equal(rows.length, summary.events, 'every row once');
+  return { summary, rows };
+}
+
+/** No row of the bundle is an approved log event (a snapshot may restate a document's text at the cut). */
+function assertNoneApproved(summary: PreviewSummary, rows: readonly PreviewRow[], approved: readonly SeqRange[], where: string): void {
+  for (const [seq, , type] of rows) {
+    if (summary.types[type] !== 'snap') {
+      assert.ok(!rangesContain(approved, seq), `${where}: seq ${seq} (${summary.types[type]}) was approved and is offered again`);
+    }
+  }
+}
+
+async function lastText(preview: PreviewTestHandle, file: string): Promise<string> {
+  const versions = replyOf(await preview.handleMessage({ type: 'versions', id: 901, file }), 'versions', 901);
+  const text = replyOf(await preview.handleMessage({ type: 'versionText', id: 902, file, index: versions.versions.length - 1 }), 'versionText', 902);
+  return text.text;
 }
 
 function sessions(events: readonly LoggedEvent[]): SessionEvent[] {
@@ -82,6 +124,62 @@ describe('two windows on one workspace (issue 8 item 1)', function () {
     assert.ok(!events.some((e) => e.event.t === 'edit' && e.event.f === 'README.md'), 'no edit of README.md, typed before consent');
     const started = sessions(events);
     assert.equal(started[0]?.op, 'start', 'window 2 opened its own session');
+  });
+
+  it('(a2) a preview built here offers window 2’s log; approving its events here marks them approved in both windows', async () => {
+    await peer.send({ op: 'sync' });
+    // Window 2 opens a preview of its own log now: the approval made here below makes it stale.
+    const stale = (await peer.send({ op: 'preview', arg: { range: 'all' } })).preview;
+    assert.ok(stale?.hash !== undefined && stale.status === 'reviewing', 'window 2 previews its own log');
+
+    // This window's Candor view lists window 2's log with what it holds unapproved.
+    const row = (await hooks.view().sessions()).find((r) => r.label.startsWith('Another window’s log'));
+    assert.ok(row, 'the Candor view lists window 2’s log');
+    assert.match(row.description, /^\d[\d,]* events? not yet approved$/);
+
+    // The real command, naming window 2's log by its id (as the QuickPick's and the view's choices do).
+    const id = logIdOf(peerLog);
+    await vscode.commands.executeCommand('candor.previewBundle', { range: 'all', log: id });
+    const preview = hooks.preview();
+    assert.ok(preview?.hash !== undefined && preview.status === 'reviewing', 'a preview of window 2’s log is open here');
+    assert.ok((await lastText(preview, 'src/héllo.ts')).includes('W2-AFTER-CONSENT'), 'it holds the edits typed in window 2');
+    const shown = preview.hash;
+    hooks.answerModals('Share');
+    const done = replyOf(await preview.handleMessage({ type: 'approve', id: 31, sha256: shown }), 'done', 31);
+    assert.equal(done.ok, true, done.message);
+
+    // Recorded beside window 2's log (its seqs), not beside this window's.
+    const ledger = JSON.parse(await readFile(path.join(path.dirname(peerLog), 'approvals.json'), 'utf8')) as { approvals: { sha256: string; covered: SeqRange[] }[] };
+    const entry = ledger.approvals.find((a) => a.sha256 === shown);
+    assert.ok(entry && entry.covered.length > 0, 'window 2’s approvals.json records the seqs approved here');
+    const own = await readFile(path.join(path.dirname(hooks.logDir()!), 'approvals.json'), 'utf8').catch(() => '');
+    assert.ok(!own.includes(shown), 'this window’s approvals are its own log’s');
+
+    // Window 2 types on: the next previews hold that, and none of what was approved here.
+    await peer.send({ op: 'type', file: 'src/héllo.ts', text: 'W2-LATER' });
+    await peer.send({ op: 'sync' });
+    await vscode.commands.executeCommand('candor.previewBundle', { range: 'all', log: id });
+    const again = hooks.preview();
+    assert.ok(again?.hash !== undefined && again.hash !== shown && again.status === 'reviewing', 'a new preview of window 2’s log');
+    const next = rowsOf(await again.handleMessage({ type: 'ready' }), again.hash);
+    assertNoneApproved(next.summary, next.rows, entry.covered, 'window 1');
+    assert.ok((await lastText(again, 'src/héllo.ts')).includes('W2-LATER'), 'what window 2 typed since is offered');
+
+    // Nor in window 2: its stale preview is refused before any modal, and a new one leaves them out.
+    const asked = (await peer.send({ op: 'view' })).modalsAsked;
+    const refused = await peer.send({ op: 'previewMessage', message: { type: 'approve', id: 32, sha256: stale.hash }, answers: [null] });
+    const no = replyOf(refused.posted ?? [], 'done', 32);
+    assert.equal(no.ok, false);
+    assert.match(no.message, /approved since this preview was built/);
+    assert.equal(refused.modalsAsked, asked, 'refused without asking');
+    const fresh = await peer.send({ op: 'preview', arg: { range: 'all' } });
+    assert.ok(fresh.preview?.hash !== undefined && fresh.preview.hash !== stale.hash && fresh.preview.status === 'reviewing', 'window 2 builds a new preview');
+    const posted = (await peer.send({ op: 'previewMessage', message: { type: 'ready' } })).posted ?? [];
+    const mine = rowsOf(posted, fresh.preview.hash);
+    assertNoneApproved(mine.summary, mine.rows, entry.covered, 'window 2');
+    assert.ok(mine.rows.length < (await readEvents(peerLog)).length, 'window 2’s preview leaves out what was approved in window 1');
+    const peerRows = (await peer.send({ op: 'view' })).rows ?? [];
+    assert.ok(peerRows.some((r) => /approved/.test(r.description)), `window 2’s view counts the approval made here (${JSON.stringify(peerRows)})`);
   });
 
   it('(b) Stop in this window stops window 2 before its next write: 20 keys typed there after it are in no log', async () => {
