@@ -57,7 +57,7 @@ const targets = [
   {
     // Holds the previewed bundle, read back from its bytes, and answers the panel's questions.
     ...common,
-    entryPoints: ['src/ui/preview/viewWorker.ts'],
+    entryPoints: ['src/preview/viewWorker.ts'],
     outfile: 'dist/previewWorker.js',
     platform: 'node',
     format: 'cjs',

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { createCandor } from './composition';
-import { startPerfProbe } from './perfProbe';
-import type { CandorApi } from './testHooks';
+import { startPerfProbe } from './recording/perfProbe';
+import type { CandorApi } from './recording/testHooks';
 
 /**
  * Work VS Code must await on shutdown (flush + fsync of the log). Subscriptions are disposed

@@ -5,11 +5,11 @@ import { describeError } from '../model/logger';
 import { Disposable } from '../util/disposable';
 import type { SeqRange } from '../bundle/seqRanges';
 import { CATEGORY_TEXT } from './categories';
-import type { LogSession } from './preview/logSessions';
-import type { OtherLog } from './preview/otherLogs';
-import type { OutboxEntry } from './preview/outbox';
+import type { LogSession } from '../preview/logSessions';
+import type { OtherLog } from '../preview/otherLogs';
+import type { OutboxEntry } from '../upload/outbox';
 import { describeSessionCounts, describeSpan } from './preview/previewService';
-import { formatBytes, shortHash } from './preview/timeline';
+import { formatBytes, shortHash } from '../preview/timeline';
 
 /** What the view lists, from the objects that own it. */
 export interface CandorViewSource {

@@ -2,7 +2,7 @@ import type { Category } from '../model/events';
 import { UNAVAILABLE_CATEGORIES } from '../consent/receipt';
 import { allowsCategory } from '../privacy/policy/model';
 import type { TeamPolicy } from '../privacy/policy/model';
-import type { CategoryInfo } from './protocol';
+import type { CategoryInfo } from './protocol/consent';
 
 /** The consent screen's words for each category. Changing them means bumping the policy version. */
 export const CATEGORY_TEXT: Record<Category, { label: string; detail: string }> = {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { CONSENT_POLICY_VERSION } from '../consent/receipt';
 import { Disposable } from '../util/disposable';
-import { consentChoiceProblem, parseConsentMessage, type CategoryInfo, type ConsentToWebview, type ConsentViewState } from './protocol';
+import { consentChoiceProblem, parseConsentMessage, type CategoryInfo, type ConsentToWebview, type ConsentViewState } from './protocol/consent';
 import { renderPage, webviewOptions } from './webviewHtml';
 
 export interface ConsentHandler {

@@ -3,7 +3,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { CandorEvent, LoggedEvent } from '../../src/model/events';
 import { readLog } from '../../src/store/reader';
-import type { CandorApi, CandorTestHooks } from '../../src/testHooks';
+import type { CandorApi, CandorTestHooks } from '../../src/recording/testHooks';
 
 export const EXTENSION_ID = 'candor.candor';
 

@@ -47,7 +47,7 @@ async function readSmallFile(file: string): Promise<string> {
 }
 
 export interface PolicyInput {
-  /** The developer's own restrictions, from settings (src/config.ts `Config.userPolicy`). */
+  /** The developer's own restrictions, from settings (src/recording/config.ts `Config.userPolicy`). */
   readonly user: TeamPolicy;
   /** `candor.teamPolicyFile` (user level only), if set. */
   readonly teamPolicyFile: string | undefined;

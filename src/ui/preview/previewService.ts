@@ -12,20 +12,21 @@ import { describeError } from '../../model/logger';
 import { currentFolders } from '../../recorder/documentResolver';
 import { Disposable } from '../../util/disposable';
 import type { Prompter } from '../prompter';
-import type { ApprovalLedger } from './approvals';
-import type { BuildSpec, PreviewRange } from './buildSpec';
-import { parsePreviewRange, selectionOf, workerParams } from './buildSpec';
-import type { LogIndex, LogSession } from './logSessions';
-import { unapprovedCount } from './logSessions';
-import type { OtherLog, OtherLogs } from './otherLogs';
-import { logIdOf } from './otherLogs';
-import type { Outbox } from './outbox';
-import { sha256Of } from './outbox';
+import type { ApprovalLedger } from '../../preview/approvals';
+import type { BuildSpec, PreviewRange } from '../../preview/buildSpec';
+import { parsePreviewRange, selectionOf, workerParams } from '../../preview/buildSpec';
+import type { LogIndex, LogSession } from '../../preview/logSessions';
+import { unapprovedCount } from '../../preview/logSessions';
+import type { OtherLog, OtherLogs } from '../../preview/otherLogs';
+import { logIdOf } from '../../preview/otherLogs';
+import type { Outbox } from '../../upload/outbox';
+import { sha256Of } from '../../util/digest';
 import { createPreviewPanel } from './previewPanel';
 import type { LoadedBundle } from './previewSession';
 import { PreviewSession, userMessage } from './previewSession';
-import type { PreviewStore } from './previewStore';
-import { ViewClient } from './viewClient';
+import type { PreviewStore } from '../../preview/previewStore';
+import { ViewClient } from '../../preview/viewClient';
+import { isSha256 } from '../../util/sha256';
 
 /** What the preview needs of the recording side (RecordingController satisfies it). */
 export interface PreviewSource {
@@ -173,7 +174,7 @@ export class PreviewService extends Disposable {
   /** Restores a preview panel after a reload, from preview/current.candor or the outbox. */
   async revive(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
     const wanted = typeof state === 'object' && state !== null ? (state as { sha256?: unknown }).sha256 : undefined;
-    const sha256 = typeof wanted === 'string' && /^[0-9a-f]{64}$/.test(wanted) ? wanted : undefined;
+    const sha256 = isSha256(wanted) ? wanted : undefined;
     const session = new PreviewSession(panel, this.sessionDeps(), { closed: 'Reading the bundle back…' });
     this.replaceSession(session);
     try {
@@ -196,7 +197,7 @@ export class PreviewService extends Disposable {
 
   /** Opens an approved bundle from the outbox (read-only). */
   async openApproved(sha256: unknown): Promise<void> {
-    if (typeof sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(sha256)) {
+    if (!isSha256(sha256)) {
       return;
     }
     const existing = this.current;

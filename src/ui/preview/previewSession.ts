@@ -7,17 +7,17 @@ import type { Logger } from '../../model/logger';
 import { describeError } from '../../model/logger';
 import { Disposable } from '../../util/disposable';
 import type { Prompter } from '../prompter';
-import type { ApprovalLedger } from './approvals';
-import type { PreviewFromWebview, PreviewInfo, PreviewStatus, PreviewSummary, PreviewToWebview } from '../protocol';
-import { parsePreviewMessage } from '../protocol';
-import type { BuildSpec } from './buildSpec';
-import type { Outbox } from './outbox';
-import { sha256Of } from './outbox';
+import type { ApprovalLedger } from '../../preview/approvals';
+import type { PreviewFromWebview, PreviewInfo, PreviewStatus, PreviewSummary, PreviewToWebview } from '../../preview/protocol';
+import { parsePreviewMessage } from '../../preview/protocol';
+import type { BuildSpec } from '../../preview/buildSpec';
+import type { Outbox } from '../../upload/outbox';
+import { sha256Of } from '../../util/digest';
 import { PREVIEW_DESTINATION, renderPreview } from './previewPanel';
-import type { PreviewStore } from './previewStore';
-import { chunkRanges, formatBytes, shortHash } from './timeline';
-import type { ViewClient } from './viewClient';
-import { ViewWorkerError } from './viewClient';
+import type { PreviewStore } from '../../preview/previewStore';
+import { chunkRanges, formatBytes, shortHash } from '../../preview/timeline';
+import type { ViewClient } from '../../preview/viewClient';
+import { ViewWorkerError } from '../../preview/viewClient';
 
 /** A bundle read back from its bytes in a view worker. */
 export interface LoadedBundle {

@@ -5,8 +5,8 @@
  * ../protocol.ts): a malformed state shows an error instead of a screen, and nothing is ever
  * ticked for the developer.
  */
-import type { CategoryInfo, ConsentFromWebview, ConsentViewState } from '../protocol';
-import { consentChoiceProblem, parseConsentHostMessage, parseConsentViewState } from '../protocol';
+import type { CategoryInfo, ConsentFromWebview, ConsentViewState } from '../protocol/consent';
+import { consentChoiceProblem, parseConsentHostMessage, parseConsentViewState } from '../protocol/consent';
 
 interface VsCodeApi {
   postMessage(message: ConsentFromWebview): void;

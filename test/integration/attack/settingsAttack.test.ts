@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
-import { Config } from '../../../src/config';
+import { Config } from '../../../src/recording/config';
 import { candor, openEditor, rawLogText, workspaceUri } from '../util';
 
 /**

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { CandorTestHooks } from '../../../src/testHooks';
+import type { CandorTestHooks } from '../../../src/recording/testHooks';
 import { candor, waitFor } from '../util';
 
 /**

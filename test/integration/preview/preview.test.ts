@@ -5,8 +5,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { SeqRange } from '../../../src/bundle/seqRanges';
 import { rangesContain } from '../../../src/bundle/seqRanges';
-import type { CandorTestHooks, PreviewTestHandle } from '../../../src/testHooks';
-import type { PreviewRow, PreviewSummary, PreviewToWebview } from '../../../src/ui/protocol';
+import type { CandorTestHooks, PreviewTestHandle } from '../../../src/recording/testHooks';
+import type { PreviewRow, PreviewSummary, PreviewToWebview } from '../../../src/preview/protocol';
 import { candor, openEditor, readEvents, workspaceUri, writeFileText } from '../util';
 
 /** Recorded text that would run script if it were ever rendered as HTML. */

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { CandorTestHooks } from '../../../src/testHooks';
+import type { CandorTestHooks } from '../../../src/recording/testHooks';
 import { candor, openEditor, waitFor, workspaceUri } from '../util';
 
 /**

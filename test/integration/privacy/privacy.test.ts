@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { isDistinctiveName, loadMachineIdentity } from '../../../src/privacy/identity';
 import { redactEvents } from '../../../src/privacy/redact/redact';
 import { replayEvents } from '../../../src/replay/replay';
-import type { CandorTestHooks } from '../../../src/testHooks';
+import type { CandorTestHooks } from '../../../src/recording/testHooks';
 import { candor, openEditor, rawLogText, readEvents, workspaceUri, writeFileText } from '../util';
 
 /**

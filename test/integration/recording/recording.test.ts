@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { CandorEvent, EditEvent, LoggedEvent, TerminalEvent } from '../../../src/model/events';
 import { replayEvents } from '../../../src/replay/replay';
-import type { CandorTestHooks } from '../../../src/testHooks';
+import type { CandorTestHooks } from '../../../src/recording/testHooks';
 import { candor, openEditor, rawLogText, readEvents, waitFor, workspaceUri, writeFileText } from '../util';
 
 function eventsOf<T extends CandorEvent['t']>(events: readonly LoggedEvent[], t: T): Extract<CandorEvent, { t: T }>[] {

@@ -3,9 +3,9 @@ import { buildBundle } from '../../../src/bundle/build';
 import { BundleError } from '../../../src/bundle/errors';
 import type { LoggedEvent } from '../../../src/model/events';
 import { replayEvents } from '../../../src/replay/replay';
-import { BundleView } from '../../../src/ui/preview/bundleView';
-import { answerViewRequest } from '../../../src/ui/preview/viewWorker';
-import { parsePreviewHostMessage } from '../../../src/ui/protocol';
+import { BundleView } from '../../../src/preview/bundleView';
+import { answerViewRequest } from '../../../src/preview/viewWorker';
+import { parsePreviewHostMessage } from '../../../src/preview/protocol';
 import { inputOf, sampleEvents } from '../bundle/helpers';
 
 async function bundleOf(events: readonly LoggedEvent[]): Promise<{ bytes: Uint8Array; sha256: string }> {

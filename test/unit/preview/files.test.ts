@@ -3,12 +3,13 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { sha256Hex } from '../../../src/replay/hash';
-import type { BuildSpec } from '../../../src/ui/preview/buildSpec';
-import { parseBuildSpec, parsePreviewRange, selectionOf, workerParams } from '../../../src/ui/preview/buildSpec';
-import { writeFileAtomic } from '../../../src/ui/preview/files';
-import type { ApprovalReceipt } from '../../../src/ui/preview/outbox';
-import { Outbox, OutboxError, sha256Of } from '../../../src/ui/preview/outbox';
-import { PreviewStore } from '../../../src/ui/preview/previewStore';
+import type { BuildSpec } from '../../../src/preview/buildSpec';
+import { parseBuildSpec, parsePreviewRange, selectionOf, workerParams } from '../../../src/preview/buildSpec';
+import { writeFileAtomic } from '../../../src/util/files';
+import type { ApprovalReceipt } from '../../../src/upload/outbox';
+import { Outbox, OutboxError } from '../../../src/upload/outbox';
+import { sha256Of } from '../../../src/util/digest';
+import { PreviewStore } from '../../../src/preview/previewStore';
 import { testReceipt } from '../bundle/helpers';
 
 describe('preview files: outbox, stored preview, build spec', () => {

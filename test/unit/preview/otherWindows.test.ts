@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { LoggedEvent } from '../../../src/model/events';
 import { encodeRecord } from '../../../src/store/framing';
-import { ApprovalLedger } from '../../../src/ui/preview/approvals';
-import type { BuildSpec } from '../../../src/ui/preview/buildSpec';
-import { parseBuildSpec, parsePreviewRange } from '../../../src/ui/preview/buildSpec';
-import { ledgerFileOf, logIdOf, OtherLogs } from '../../../src/ui/preview/otherLogs';
+import { ApprovalLedger } from '../../../src/preview/approvals';
+import type { BuildSpec } from '../../../src/preview/buildSpec';
+import { parseBuildSpec, parsePreviewRange } from '../../../src/preview/buildSpec';
+import { ledgerFileOf, logIdOf, OtherLogs } from '../../../src/preview/otherLogs';
 import { testReceipt, writeLog } from '../bundle/helpers';
 
 const sha = (c: string): string => c.repeat(64);

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { PreviewSummary } from '../../../src/ui/protocol';
-import { parsePreviewHostMessage, parsePreviewMessage, PREVIEW_LIMITS } from '../../../src/ui/protocol';
+import type { PreviewSummary } from '../../../src/preview/protocol';
+import { parsePreviewHostMessage, parsePreviewMessage, PREVIEW_LIMITS } from '../../../src/preview/protocol';
 
 const SHA = 'a'.repeat(64);
 

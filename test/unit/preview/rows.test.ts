@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import type { CandorEvent } from '../../../src/model/events';
 import { EVENT_TYPES } from '../../../src/model/events';
-import { eventFile, FileCodes, MAX_LABEL, oneLine, ROW_TYPES, rowLabel, toRow } from '../../../src/ui/preview/rows';
+import { eventFile, FileCodes, MAX_LABEL, oneLine, ROW_TYPES, rowLabel, toRow } from '../../../src/preview/rows';
 import { sampleEvents } from '../bundle/helpers';
 
 describe('preview rows', () => {

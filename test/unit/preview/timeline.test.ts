@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { formatPlaceholder, manualPlaceholder } from '../../../src/privacy/redact/placeholders';
-import type { PreviewRow } from '../../../src/ui/protocol';
-import { chunkRanges, filterRows, formatBytes, rowMatches, segmentPlaceholders, shortHash, visibleWindow } from '../../../src/ui/preview/timeline';
+import type { PreviewRow } from '../../../src/preview/protocol';
+import { chunkRanges, filterRows, formatBytes, rowMatches, segmentPlaceholders, shortHash, visibleWindow } from '../../../src/preview/timeline';
 
 const T0 = Date.UTC(2025, 10, 30, 9);
 

@@ -6,7 +6,7 @@ import type { CandorEvent } from '../../../src/model/events';
 import { nullLogger } from '../../../src/model/logger';
 import { EventLog } from '../../../src/store/eventLog';
 import { openSessionAtTail } from '../../../src/store/sessionTail';
-import { openEventLog } from '../../../src/storeAdapter';
+import { openEventLog } from '../../../src/recording/storeAdapter';
 import { removeDir, tempDir } from './helpers';
 
 /**

@@ -5,9 +5,9 @@ import * as path from 'node:path';
 import * as fc from 'fast-check';
 import type { SeqRange } from '../../../src/bundle/seqRanges';
 import { countRanges, intersectRanges, normalizeRanges, subtractRanges, unionRanges } from '../../../src/bundle/seqRanges';
-import { ApprovalLedger } from '../../../src/ui/preview/approvals';
-import { parsePreviewRange, selectionOf } from '../../../src/ui/preview/buildSpec';
-import { unapprovedCount } from '../../../src/ui/preview/logSessions';
+import { ApprovalLedger } from '../../../src/preview/approvals';
+import { parsePreviewRange, selectionOf } from '../../../src/preview/buildSpec';
+import { unapprovedCount } from '../../../src/preview/logSessions';
 import { fcRuns } from '../bundle/helpers';
 
 const sha = (c: string): string => c.repeat(64);

@@ -5,7 +5,7 @@ import { CATEGORIES } from '../../../src/model/events';
 import type { TeamPolicy } from '../../../src/privacy/policy/model';
 import { mergePolicy } from '../../../src/privacy/policy/model';
 import { categoryInfos, forbiddenCategories, SUGGESTED_NOTE } from '../../../src/ui/categories';
-import { consentChoiceProblem } from '../../../src/ui/protocol';
+import { consentChoiceProblem } from '../../../src/ui/protocol/consent';
 import { fcRuns } from '../policy/helpers';
 
 describe('consent screen and the team policy', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import type { LoggedEvent } from '../../../src/model/events';
 import { encodeRecord } from '../../../src/store/framing';
-import { listSessions, LogIndex } from '../../../src/ui/preview/logSessions';
+import { listSessions, LogIndex } from '../../../src/preview/logSessions';
 import { writeLog } from '../bundle/helpers';
 
 function session(first: number, sid: string, n: number, ts0: number): LoggedEvent[] {

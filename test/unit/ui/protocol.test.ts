@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { CategoryInfo } from '../../../src/ui/protocol';
-import { consentChoiceProblem, parseConsentHostMessage, parseConsentMessage, parseConsentViewState } from '../../../src/ui/protocol';
+import type { CategoryInfo } from '../../../src/ui/protocol/consent';
+import { consentChoiceProblem, parseConsentHostMessage, parseConsentMessage, parseConsentViewState } from '../../../src/ui/protocol/consent';
 
 describe('consent protocol', () => {
   it('accepts well-formed messages', () => {

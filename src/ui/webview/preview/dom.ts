@@ -2,8 +2,8 @@
  * DOM helpers for the preview webview. Recorded content only ever enters the page through
  * `textContent` (here: the `text` argument and `appendSegments`), never through innerHTML.
  */
-import type { TextSegment } from '../../preview/timeline';
-import { describePlaceholder, segmentPlaceholders } from '../../preview/timeline';
+import type { TextSegment } from '../../../preview/timeline';
+import { describePlaceholder, segmentPlaceholders } from '../../../preview/timeline';
 
 export function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,

@@ -1,7 +1,7 @@
 /**
  * What the preview webview's views share: the saved UI state, and the way to ask the host.
  */
-import type { PreviewFromWebview, PreviewToWebview } from '../../protocol';
+import type { PreviewFromWebview, PreviewToWebview } from '../../../preview/protocol';
 
 export type Tab = 'summary' | 'timeline' | 'files';
 export type Mode = 'text' | 'diff';

@@ -6,10 +6,10 @@
  * The timeline is virtualized: rows arrive in chunks, are kept as compact tuples, filtered here
  * (a loop over 100k tuples takes a few ms) and only the visible ~40 are in the DOM.
  */
-import type { PreviewFromWebview, PreviewInfo, PreviewRow, PreviewSummary } from '../../protocol';
-import { parsePreviewHostMessage } from '../../protocol';
-import type { TimelineFilter } from '../../preview/timeline';
-import { filterRows, formatBytes, isEmptyFilter, segmentPlaceholders, visibleWindow } from '../../preview/timeline';
+import type { PreviewFromWebview, PreviewInfo, PreviewRow, PreviewSummary } from '../../../preview/protocol';
+import { parsePreviewHostMessage } from '../../../preview/protocol';
+import type { TimelineFilter } from '../../../preview/timeline';
+import { filterRows, formatBytes, isEmptyFilter, segmentPlaceholders, visibleWindow } from '../../../preview/timeline';
 import { appendSegments, byId, el, formatDateTime, formatTime, fromLocalInput, setRedactedText } from './dom';
 import type { Reply, Request, SavedState, Tab } from './host';
 import { ReplayView } from './replay';

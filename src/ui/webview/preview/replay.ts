@@ -3,8 +3,8 @@
  * events) and diff any two. One request in flight at a time: while the slider moves, only the
  * latest position is asked for.
  */
-import type { PreviewDiffPart, PreviewSummary, PreviewVersion } from '../../protocol';
-import { segmentPlaceholders } from '../../preview/timeline';
+import type { PreviewDiffPart, PreviewSummary, PreviewVersion } from '../../../preview/protocol';
+import { segmentPlaceholders } from '../../../preview/timeline';
 import { appendSegments, byId, el, formatDateTime, setRedactedText } from './dom';
 import type { Host, Mode } from './host';
 import { option } from './summary';

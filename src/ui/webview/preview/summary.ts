@@ -1,8 +1,8 @@
 /**
  * The Summary tab: what the bundle's manifest says, as tables. Every value is set as text.
  */
-import type { PreviewInfo, PreviewSummary } from '../../protocol';
-import { formatBytes } from '../../preview/timeline';
+import type { PreviewInfo, PreviewSummary } from '../../../preview/protocol';
+import { formatBytes } from '../../../preview/timeline';
 import { el, formatDateTime } from './dom';
 
 // ── summary ───────────────────────────────────────────────────────────────────────────────

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { CandorEvent, Category } from './model/events';
-import type { Logger } from './model/logger';
-import { describeError } from './model/logger';
-import type { DocumentResolver } from './recorder/documentResolver';
-import { Recorder, type RecorderSettings } from './recorder/recorder';
-import { Disposable, type IDisposable } from './util/disposable';
+import type { CandorEvent, Category } from '../model/events';
+import type { Logger } from '../model/logger';
+import { describeError } from '../model/logger';
+import type { DocumentResolver } from '../recorder/documentResolver';
+import { Recorder, type RecorderSettings } from '../recorder/recorder';
+import { Disposable, type IDisposable } from '../util/disposable';
 
 /** What a recording session needs of the event log (src/store). */
 export interface LogWriter {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { RecordingController } from './recordingController';
-import type { OutboxEntry } from './ui/preview/outbox';
-import { formatBytes, shortHash } from './ui/preview/timeline';
+import type { OutboxEntry } from '../upload/outbox';
+import { formatBytes, shortHash } from '../preview/timeline';
 
 interface MenuItem extends vscode.QuickPickItem {
   readonly run: () => Promise<void> | Thenable<unknown>;

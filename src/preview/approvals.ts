@@ -16,10 +16,11 @@
  * question re-reads the file, so the owning window sees an approval made elsewhere at once.
  */
 import { readFile, rm } from 'node:fs/promises';
-import type { SeqRange } from '../../bundle/seqRanges';
-import { isSeqRange, normalizeRanges, unionRanges } from '../../bundle/seqRanges';
-import type { FileLockOptions } from './files';
-import { isNotFound, withFileLock, writeFileAtomic } from './files';
+import type { SeqRange } from '../bundle/seqRanges';
+import { isSeqRange, normalizeRanges, unionRanges } from '../bundle/seqRanges';
+import type { FileLockOptions } from '../util/files';
+import { isNotFound, withFileLock, writeFileAtomic } from '../util/files';
+import { isSha256 } from '../util/sha256';
 
 export interface ApprovalRecord {
   /** SHA-256 of the approved bundle file (its name in the outbox). */
@@ -35,7 +36,6 @@ export interface ApprovalRecord {
 }
 
 const FILE_VERSION = 1;
-const SHA256 = /^[0-9a-f]{64}$/;
 
 function parseRecord(raw: unknown): ApprovalRecord | undefined {
   if (typeof raw !== 'object' || raw === null) {
@@ -45,7 +45,7 @@ function parseRecord(raw: unknown): ApprovalRecord | undefined {
   const { sha256, approvedAt, events, covered } = r;
   if (
     typeof sha256 !== 'string' ||
-    !SHA256.test(sha256) ||
+    !isSha256(sha256) ||
     typeof approvedAt !== 'string' ||
     typeof events !== 'number' ||
     !Number.isSafeInteger(events) ||

@@ -5,7 +5,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { isMainThread, parentPort } from 'node:worker_threads';
-import { BundleError } from '../../bundle/errors';
+import { BundleError } from '../bundle/errors';
 import { BundleView, PreviewViewError } from './bundleView';
 import type { ViewRequest, ViewResponse } from './viewProtocol';
 

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { IDisposable } from './util/disposable';
+import type { IDisposable } from '../util/disposable';
 
 /** The longest event-loop delay seen in one second of wall time. */
 export interface DelayWindow {

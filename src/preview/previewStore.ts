@@ -5,12 +5,12 @@
  */
 import { readFile, rm } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { SeqRange } from '../../bundle/seqRanges';
-import { isSeqRange } from '../../bundle/seqRanges';
+import type { SeqRange } from '../bundle/seqRanges';
+import { isSeqRange } from '../bundle/seqRanges';
 import type { BuildSpec } from './buildSpec';
 import { parseBuildSpec } from './buildSpec';
-import { isNotFound, writeFileAtomic } from './files';
-import { sha256Of } from './outbox';
+import { isNotFound, writeFileAtomic } from '../util/files';
+import { sha256Of } from '../util/digest';
 
 export interface StoredPreview {
   readonly sha256: string;

@@ -3,8 +3,8 @@
  * holds one bundle read back from its bytes and answers the panel's questions about it, so
  * parsing, indexing, search and replay never block the extension host.
  */
-import type { BundleManifest } from '../../bundle/types';
-import type { PreviewDiffPart, PreviewRow, PreviewSummary, PreviewVersion } from '../protocol';
+import type { BundleManifest } from '../bundle/types';
+import type { PreviewDiffPart, PreviewRow, PreviewSummary, PreviewVersion } from './protocol';
 
 export interface ViewOps {
   /** Reads and checks the bundle (transferred); fails unless its SHA-256 is `expectedSha256`. */

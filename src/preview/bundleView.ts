@@ -1,4 +1,10 @@
 /**
+ * src/preview/ is what a preview shows, as data, without VS Code: which events a preview is built
+ * from (buildSpec, the log index in logSessions, what was already approved in approvals, other
+ * windows' logs), what the panel displays (this file, rows, timeline, the preview protocol shared
+ * with the webview) and the view worker that holds a read-back bundle off the extension host
+ * thread. src/ui/preview/ draws it; src/upload/ takes an approved bundle from there.
+ *
  * What the preview panel shows, computed from a bundle's own bytes (`readBundle`): the summary,
  * timeline rows, event bodies, search, and per-document versions and diffs replayed from the
  * bundle's events. Never from the live log: the preview must show exactly what would leave.
@@ -7,11 +13,11 @@
  * this in the preview's view worker (viewWorker.ts), never on the extension host thread.
  */
 import { diffLines } from 'diff';
-import { readBundle } from '../../bundle/format';
-import type { BundleManifest } from '../../bundle/types';
-import type { CandorEvent, LoggedEvent } from '../../model/events';
-import { Replayer } from '../../replay/replayer';
-import type { PreviewDiffPart, PreviewRow, PreviewSummary, PreviewVersion } from '../protocol';
+import { readBundle } from '../bundle/format';
+import type { BundleManifest } from '../bundle/types';
+import type { CandorEvent, LoggedEvent } from '../model/events';
+import { Replayer } from '../replay/replayer';
+import type { PreviewDiffPart, PreviewRow, PreviewSummary, PreviewVersion } from './protocol';
 import { FileCodes, ROW_TYPES, toRow } from './rows';
 
 /** Texts larger than this are not diffed (a line diff of two 4 MB texts can take seconds). */

@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import type { SeqRange } from '../../bundle/seqRanges';
+import type { SeqRange } from '../bundle/seqRanges';
 import { ApprovalLedger } from './approvals';
 import type { LogSummary } from './logSessions';
 import { LogIndex, unapprovedCount } from './logSessions';

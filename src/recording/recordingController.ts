@@ -1,3 +1,14 @@
+/**
+ * src/recording/ is the VS Code side of consent: the flows that start, pause, stop and delete a
+ * recording in this workspace, the recording session (the open log plus the granted sources), the
+ * typed settings, Candor's commands and the store adapter. The consent state itself (state machine,
+ * receipts, the shared record every window watches) is vscode-free in src/consent/; this folder
+ * only wires it to windows, panels and the status bar.
+ *
+ * `RecordingController` owns this workspace's consent and its current session: it applies every
+ * change to the shared consent record first, then follows it in this window (and every other
+ * window follows the same record through its watcher).
+ */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -11,27 +22,27 @@ import {
   type ConsentAction,
   type ConsentSnapshot,
   type PauseReason,
-} from './consent/consentMachine';
-import { ConsentHistory } from './consent/consentHistory';
-import { ConsentRecordFile, ConsentRecordWatcher, CONSENT_RECORD_FILE, workspaceKey, type ConsentRecord } from './consent/consentRecord';
-import { ConsentStore, ensureSalt, type MementoLike } from './consent/consentStore';
-import { createReceipt, workspaceId } from './consent/receipt';
-import { CATEGORIES } from './model/events';
-import type { Logger } from './model/logger';
-import { describeError } from './model/logger';
-import type { PolicyGate } from './privacy/policy/gate';
-import { preparePolicy, type PreparedPolicy } from './privacy/policy/load';
-import { allowsCategory } from './privacy/policy/model';
-import { currentFolders, DocumentResolver } from './recorder/documentResolver';
-import { ExclusionMatcher } from './privacy/policy/exclusion';
+} from '../consent/consentMachine';
+import { ConsentHistory } from '../consent/consentHistory';
+import { ConsentRecordFile, ConsentRecordWatcher, CONSENT_RECORD_FILE, workspaceKey, type ConsentRecord } from '../consent/consentRecord';
+import { ConsentStore, ensureSalt, type MementoLike } from '../consent/consentStore';
+import { createReceipt, workspaceId } from '../consent/receipt';
+import { CATEGORIES } from '../model/events';
+import type { Logger } from '../model/logger';
+import { describeError } from '../model/logger';
+import type { PolicyGate } from '../privacy/policy/gate';
+import { preparePolicy, type PreparedPolicy } from '../privacy/policy/load';
+import { allowsCategory } from '../privacy/policy/model';
+import { currentFolders, DocumentResolver } from '../recorder/documentResolver';
+import { ExclusionMatcher } from '../privacy/policy/exclusion';
 import { RecordingSession, type OpenLog } from './recordingSession';
-import { categoryInfos, forbiddenCategories, forbiddenNote } from './ui/categories';
-import { ConsentPanel } from './ui/consentPanel';
-import type { Prompter } from './ui/prompter';
-import type { CategoryInfo } from './ui/protocol';
-import type { StatusFigures } from './ui/statusBar';
-import { Throttle } from './ui/throttle';
-import { Disposable } from './util/disposable';
+import { categoryInfos, forbiddenCategories, forbiddenNote } from '../ui/categories';
+import { ConsentPanel } from '../ui/consentPanel';
+import type { Prompter } from '../ui/prompter';
+import type { CategoryInfo } from '../ui/protocol/consent';
+import type { StatusFigures } from '../ui/statusBar';
+import { Throttle } from '../ui/throttle';
+import { Disposable } from '../util/disposable';
 
 /** Local-data operations the controller needs of the store. */
 export interface LocalData {

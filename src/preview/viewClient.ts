@@ -3,9 +3,9 @@
  * replies by id. Disposing terminates the worker (and rejects what is still pending).
  */
 import { Worker } from 'node:worker_threads';
-import { BundleError } from '../../bundle/errors';
-import type { BundleErrorCode } from '../../bundle/errors';
-import type { IDisposable } from '../../util/disposable';
+import { BundleError } from '../bundle/errors';
+import type { BundleErrorCode } from '../bundle/errors';
+import type { IDisposable } from '../util/disposable';
 import type { ViewOp, ViewOps, ViewRequest, ViewResponse } from './viewProtocol';
 
 interface Pending {

@@ -1,14 +1,18 @@
 /**
+ * src/upload/ takes a bundle the developer approved to the team's collector: today the outbox
+ * (the durable queue of approved bundles); the collector client, receipts and revocation next.
+ *
  * The outbox: bundles the developer approved, waiting to be uploaded (uploading is not set up
  * yet). One `<sha256>.candor` file per bundle — the exact bytes previewed — and a
  * `<sha256>.json` approval receipt beside it. No VS Code: unit-tested in plain mocha.
  */
-import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { SeqRange } from '../../bundle/seqRanges';
-import { isSeqRange } from '../../bundle/seqRanges';
-import { isNotFound, writeFileAtomic } from './files';
+import type { SeqRange } from '../bundle/seqRanges';
+import { isSeqRange } from '../bundle/seqRanges';
+import { isNotFound, writeFileAtomic } from '../util/files';
+import { sha256Of } from '../util/digest';
+import { isSha256 } from '../util/sha256';
 
 /** The approval, recorded beside the bundle. Never contains recorded content. */
 export interface ApprovalReceipt {
@@ -40,11 +44,6 @@ export class OutboxError extends Error {
   }
 }
 
-const SHA256 = /^[0-9a-f]{64}$/;
-
-export function sha256Of(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
 
 function parseReceipt(raw: unknown): ApprovalReceipt | undefined {
   if (typeof raw !== 'object' || raw === null) {
@@ -54,7 +53,7 @@ function parseReceipt(raw: unknown): ApprovalReceipt | undefined {
   const { sha256, sizeBytes, approvedAt, events, id, destination, covered } = r;
   if (
     typeof sha256 !== 'string' ||
-    !SHA256.test(sha256) ||
+    !isSha256(sha256) ||
     typeof sizeBytes !== 'number' ||
     typeof approvedAt !== 'string' ||
     typeof events !== 'number' ||
@@ -71,8 +70,8 @@ export class Outbox {
   constructor(readonly dir: string) {}
 
   bundlePath(sha256: string): string {
-    if (!SHA256.test(sha256)) {
-      throw new OutboxError(`not a SHA-256: ${sha256}`);
+    if (!isSha256(sha256)) {
+      throw new OutboxError(`not a SHA-256: ${JSON.stringify(sha256 as unknown)}`);
     }
     return path.join(this.dir, `${sha256}.candor`);
   }

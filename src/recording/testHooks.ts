@@ -1,10 +1,11 @@
-import type { BundleManifest } from './bundle/types';
-import type { ConsentSnapshot } from './consent/consentMachine';
+import type { BundleManifest } from '../bundle/types';
+import type { ConsentSnapshot } from '../consent/consentMachine';
 import type { RecordingController } from './recordingController';
-import type { CandorView } from './ui/candorView';
-import type { PreviewService } from './ui/preview/previewService';
-import type { ScriptedPrompter } from './ui/prompter';
-import type { CategoryInfo, ConsentToWebview, PreviewStatus, PreviewToWebview } from './ui/protocol';
+import type { CandorView } from '../ui/candorView';
+import type { PreviewService } from '../ui/preview/previewService';
+import type { ScriptedPrompter } from '../ui/prompter';
+import type { CategoryInfo, ConsentToWebview } from '../ui/protocol/consent';
+import type { PreviewStatus, PreviewToWebview } from '../preview/protocol';
 
 /** The open preview panel's host side, as tests see it. */
 export interface PreviewTestHandle {

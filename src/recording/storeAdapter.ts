@@ -1,12 +1,12 @@
-import type { CandorEvent } from './model/events';
-import type { Logger } from './model/logger';
+import type { CandorEvent } from '../model/events';
+import type { Logger } from '../model/logger';
 import type { LocalData } from './recordingController';
 import type { LogWriter, OpenLogOptions } from './recordingSession';
-import { isDiskFull } from './store/errors';
-import { EventLog } from './store/eventLog';
-import { lockHolder } from './store/lock';
-import { deleteLog, enforceRetention } from './store/retention';
-import { openSessionAtTail, type OpenTail } from './store/sessionTail';
+import { isDiskFull } from '../store/errors';
+import { EventLog } from '../store/eventLog';
+import { lockHolder } from '../store/lock';
+import { deleteLog, enforceRetention } from '../store/retention';
+import { openSessionAtTail, type OpenTail } from '../store/sessionTail';
 
 /**
  * Opens this window's event log for a recording session, and finds out whether its previous

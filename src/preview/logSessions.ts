@@ -7,13 +7,13 @@
  * extension host far more than recording it. It yields to the event loop between slices.
  */
 import { open } from 'node:fs/promises';
-import type { SeqRanges } from '../../bundle/seqRanges';
-import { countWithin } from '../../bundle/seqRanges';
-import type { CandorEvent } from '../../model/events';
-import { readLog } from '../../store/reader';
-import { SegmentScanner, Slicer } from '../../store/scan';
-import { createNodeFs } from '../../store/fsBackend';
-import { listSegments } from '../../store/segments';
+import type { SeqRanges } from '../bundle/seqRanges';
+import { countWithin } from '../bundle/seqRanges';
+import type { CandorEvent } from '../model/events';
+import { readLog } from '../store/reader';
+import { SegmentScanner, Slicer } from '../store/scan';
+import { createNodeFs } from '../store/fsBackend';
+import { listSegments } from '../store/segments';
 
 export interface LogSession {
   readonly sessionId: string;

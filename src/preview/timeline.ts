@@ -3,7 +3,7 @@
  * media/dist/preview.js): filtering rows, splitting text around redaction placeholders, and small
  * formatters. No VS Code, no Node, no DOM: plain mocha tests it and the webview type-checks it.
  */
-import type { PreviewRow } from '../protocol';
+import type { PreviewRow } from './protocol';
 
 /** What the timeline shows. Every field narrows; an empty filter shows every row. */
 export interface TimelineFilter {

@@ -4,14 +4,14 @@
  * one action more or less, so it rebuilds from the same raw events. Pure (no VS Code).
  */
 import * as path from 'node:path';
-import type { SeqRange } from '../../bundle/seqRanges';
-import { isSeqRange } from '../../bundle/seqRanges';
-import type { ReviewerAction } from '../../bundle/types';
-import type { WorkerBuildParams } from '../../bundle/workerProtocol';
-import type { ConsentReceipt } from '../../consent/consentMachine';
-import type { PolicyFolderRef } from '../../privacy/policy/gate';
-import type { TeamPolicy } from '../../privacy/policy/model';
-import { validatePolicy } from '../../privacy/policy/model';
+import type { SeqRange } from '../bundle/seqRanges';
+import { isSeqRange } from '../bundle/seqRanges';
+import type { ReviewerAction } from '../bundle/types';
+import type { WorkerBuildParams } from '../bundle/workerProtocol';
+import type { ConsentReceipt } from '../consent/consentMachine';
+import type { PolicyFolderRef } from '../privacy/policy/gate';
+import type { TeamPolicy } from '../privacy/policy/model';
+import { validatePolicy } from '../privacy/policy/model';
 
 /**
  * How the developer chose the events (the QuickPick, or the command's argument). Events already

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { TeamPolicy } from './privacy/policy/model';
-import { effectiveExcludes } from './privacy/policy/exclusion';
+import type { TeamPolicy } from '../privacy/policy/model';
+import { effectiveExcludes } from '../privacy/policy/exclusion';
 
 /** Settings that must never be widened by a workspace: only the user's own value counts. */
 type UserOnlyNumber =

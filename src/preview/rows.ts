@@ -2,9 +2,9 @@
  * Timeline rows from a bundle's events: `[seq, ts, type, file, label]` with short, human labels.
  * Pure (no VS Code): runs in the preview's view worker and in plain mocha.
  */
-import type { CandorEvent, LoggedEvent } from '../../model/events';
-import { EVENT_TYPES } from '../../model/events';
-import type { PreviewRow } from '../protocol';
+import type { CandorEvent, LoggedEvent } from '../model/events';
+import { EVENT_TYPES } from '../model/events';
+import type { PreviewRow } from './protocol';
 
 /** Longest label: a row is one line; the full event is one click away. */
 export const MAX_LABEL = 80;
