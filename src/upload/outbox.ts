@@ -71,7 +71,7 @@ export class Outbox {
 
   bundlePath(sha256: string): string {
     if (!isSha256(sha256)) {
-      throw new OutboxError(`not a SHA-256: ${JSON.stringify(sha256 as unknown)}`);
+      throw new OutboxError(`not a SHA-256: ${JSON.stringify(sha256)}`);
     }
     return path.join(this.dir, `${sha256}.candor`);
   }
