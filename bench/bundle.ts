@@ -299,7 +299,7 @@ async function readAndParseLog(dir: string): Promise<number> {
  * read the bytes back (view worker), and fetch the summary and the first chunk of rows.
  */
 async function openPreview(dir: string, selection: { readonly from?: number; readonly to?: number } = {}): Promise<number> {
-  const view = new ViewClient(join(__dirname, '..', 'src', 'ui', 'preview', 'viewWorker.js'));
+  const view = new ViewClient(join(__dirname, '..', 'src', 'preview', 'viewWorker.js'));
   try {
     const built = await buildBundleInWorker(
       {

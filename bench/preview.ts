@@ -363,7 +363,7 @@ function serve(html: () => string): Promise<{ server: http.Server; origin: strin
 
 /** Every file esbuild bundles into media/dist/preview.js. */
 function webviewSources(): string[] {
-  const out = [path.join(root, 'src', 'ui', 'protocol.ts'), path.join(root, 'src', 'ui', 'preview', 'timeline.ts')];
+  const out = [path.join(root, 'src', 'preview', 'protocol.ts'), path.join(root, 'src', 'preview', 'timeline.ts')];
   const walk = (dir: string): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, entry.name);
@@ -414,7 +414,7 @@ async function loadBundle(bytes: Buffer, sha256: string): Promise<LoadedBundle> 
   if (sha256Of(bytes) !== sha256) {
     throw new Error('preview bench: the bundle bytes do not hash to their SHA-256');
   }
-  const view = new ViewClient(path.join(__dirname, '..', 'src', 'ui', 'preview', 'viewWorker.js'));
+  const view = new ViewClient(path.join(__dirname, '..', 'src', 'preview', 'viewWorker.js'));
   try {
     const copy = new Uint8Array(bytes);
     const { summary, manifest } = await view.request('load', { bytes: copy.buffer, expectedSha256: sha256 }, [copy.buffer]);

@@ -74,7 +74,7 @@ export async function createCandor(
         await localData.deleteLog(dir);
       },
     },
-    measure: probe ? (ms: number) => probe.measure(ms) : undefined,
+    measure: probe ? (ms: number, handler?: string) => probe.measure(ms, handler) : undefined,
   });
   const statusBar = new StatusBar(controller);
   const outboxDir = path.join(base, 'outbox');

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Disposable } from '../util/disposable';
 import { EditRecorder, type EditedDocument } from './editRecorder';
+import type { CursorHint } from './cursorHint';
 import type { RecorderContext } from './recorderContext';
 
 /**
@@ -14,6 +15,8 @@ export class EditSource extends Disposable {
     private readonly ctx: RecorderContext,
     checkpointEvery: number,
     maxFileSizeBytes: number,
+    /** Told of every single-change edit, so the selection that follows needs no offsetAt. */
+    private readonly cursor?: CursorHint,
   ) {
     super();
     this.recorder = new EditRecorder(ctx.emit, ctx.now, checkpointEvery, maxFileSizeBytes);
@@ -32,7 +35,7 @@ export class EditSource extends Disposable {
     if (measure) {
       const started = performance.now();
       this.record(e);
-      measure(performance.now() - started);
+      measure(performance.now() - started, 'edit');
     } else {
       this.record(e);
     }
@@ -42,22 +45,34 @@ export class EditSource extends Disposable {
     if (e.contentChanges.length === 0) {
       return; // dirty-state changes without text changes
     }
-    const uri = e.document.uri;
+    const doc = e.document;
+    if (this.cursor) {
+      if (e.contentChanges.length === 1) {
+        const ch = e.contentChanges[0];
+        const start = ch.range.start;
+        this.cursor.noteChange(doc, doc.version, start.line, start.character, ch.rangeOffset, ch.text);
+      } else {
+        this.cursor.clear();
+      }
+    }
+    const uri = doc.uri;
+    // Typing has no reason: the enum is read only for an undo or a redo.
+    const r = e.reason;
     const reason =
-      e.reason === vscode.TextDocumentChangeReason.Undo ? 'undo' : e.reason === vscode.TextDocumentChangeReason.Redo ? 'redo' : undefined;
+      r === undefined ? undefined : r === vscode.TextDocumentChangeReason.Undo ? 'undo' : r === vscode.TextDocumentChangeReason.Redo ? 'redo' : undefined;
     const f = this.ctx.documents.peek(uri);
     if (f === null) {
       return;
     }
     if (f !== undefined) {
-      if (this.recorder.onChange(f, e.document, e.contentChanges, reason) !== 'recorded') {
+      if (this.recorder.onChange(f, doc, e.contentChanges, reason) !== 'recorded') {
         this.ctx.documents.exclude(uri);
       }
       return;
     }
     // Not decided yet (its real path is being looked up): keep this version as it is now, so a
     // first-touch snapshot taken later still shows the text of this edit's version.
-    const frozen = freeze(e.document);
+    const frozen = freeze(doc);
     const changes = e.contentChanges;
     this.ctx.documents.whenDecided(uri, (decided) => {
       if (decided !== undefined && !this.isDisposed && this.recorder.onChange(decided, frozen, changes, reason) !== 'recorded') {

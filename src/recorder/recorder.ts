@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { CandorEvent, Category } from '../model/events';
 import { Disposable, toDisposable } from '../util/disposable';
+import { CursorHint } from './cursorHint';
 import type { DocumentResolver } from './documentResolver';
 import { EditSource } from './editSource';
 import { FileSource } from './fileSource';
@@ -32,7 +33,7 @@ export class Recorder extends Disposable {
     settings: RecorderSettings;
     emit: (event: CandorEvent) => void;
     now?: () => number;
-    measure?: ((ms: number) => void) | undefined;
+    measure?: ((ms: number, handler?: string) => void) | undefined;
   }) {
     super();
     const granted = new Set(args.categories);
@@ -45,11 +46,13 @@ export class Recorder extends Disposable {
     };
     const s = args.settings;
     this.watchDocuments(args.documents);
+    // Shared by the two per-key handlers: only useful when both are on.
+    const cursor = granted.has('edits') && granted.has('navigation') ? new CursorHint() : undefined;
     if (granted.has('edits')) {
-      this.edits = this._register(new EditSource(ctx, s.checkpointEvery, s.maxFileSizeBytes));
+      this.edits = this._register(new EditSource(ctx, s.checkpointEvery, s.maxFileSizeBytes, cursor));
     }
     if (granted.has('navigation')) {
-      this.selections = this._register(new SelectionSource(ctx, s.selectionIdleMs));
+      this.selections = this._register(new SelectionSource(ctx, s.selectionIdleMs, cursor));
       this._register(new FocusSource(ctx));
     }
     if (granted.has('files')) {

@@ -8,6 +8,9 @@ export interface RecorderContext {
   now(): number;
   readonly documents: DocumentResolver;
   granted(category: Category): boolean;
-  /** Benchmark only (CANDOR_PERF_OUT): told how long a handler ran, in ms. Undefined otherwise. */
-  readonly measure: ((ms: number) => void) | undefined;
+  /**
+   * Benchmark only (CANDOR_PERF_OUT): told how long a handler ran, in ms, and which (a name with a
+   * slash is a part of a handler). Undefined otherwise.
+   */
+  readonly measure: ((ms: number, handler?: string) => void) | undefined;
 }

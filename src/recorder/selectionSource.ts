@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { SelectionEvent } from '../model/events';
 import { Disposable, toDisposable } from '../util/disposable';
+import type { CursorHint } from './cursorHint';
 import type { RecorderContext } from './recorderContext';
 
 /**
@@ -16,6 +17,8 @@ export class SelectionSource extends Disposable {
   constructor(
     private readonly ctx: RecorderContext,
     private readonly idleMs: number,
+    /** The edit that produced this version, when there was one: places a typing cursor without offsetAt. */
+    private readonly cursor?: CursorHint,
   ) {
     super();
     vscode.window.onDidChangeTextEditorSelection(this.onSelection, this, this._subscriptions);
@@ -35,6 +38,17 @@ export class SelectionSource extends Disposable {
   }
 
   private onSelection(e: vscode.TextEditorSelectionChangeEvent): void {
+    const measure = this.ctx.measure;
+    if (measure) {
+      const started = performance.now();
+      this.record(e);
+      measure(performance.now() - started, 'selection');
+    } else {
+      this.record(e);
+    }
+  }
+
+  private record(e: vscode.TextEditorSelectionChangeEvent): void {
     const doc = e.textEditor.document;
     const f = this.ctx.documents.resolve(doc.uri);
     if (f === undefined) {
@@ -44,7 +58,10 @@ export class SelectionSource extends Disposable {
       this.flush();
     }
     const ts = this.ctx.now();
-    const s = e.selections.map((sel) => [doc.offsetAt(sel.anchor), doc.offsetAt(sel.active)] as const);
+    const version = doc.version;
+    const cursor = this.cursor;
+    const at = (p: vscode.Position): number => cursor?.offsetAt(doc, version, p.line, p.character) ?? doc.offsetAt(p);
+    const s = e.selections.map((sel) => [at(sel.anchor), at(sel.active)] as const);
     this.pending = e.kind === undefined ? { t: 'sel', ts, f, s } : { t: 'sel', ts, f, s, k: e.kind };
     this.lastMoveAt = ts;
     if (!this.timer) {

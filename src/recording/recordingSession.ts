@@ -2,9 +2,22 @@ import { randomUUID } from 'node:crypto';
 import type { CandorEvent, Category } from '../model/events';
 import type { Logger } from '../model/logger';
 import { describeError } from '../model/logger';
-import type { DocumentResolver } from '../recorder/documentResolver';
-import { Recorder, type RecorderSettings } from '../recorder/recorder';
 import { Disposable, type IDisposable } from '../util/disposable';
+
+/**
+ * What a session needs of its recorder (src/recorder's `Recorder`: the VS Code sources of the
+ * granted categories). Behind a factory, so the session itself needs no VS Code and plain mocha
+ * tests it with a fake.
+ */
+export interface SessionRecorder extends IDisposable {
+  /** The log rotated to a new segment: the next edit of each document starts from a snapshot. */
+  onRotate(): void;
+  /** Emits what the sources hold back (a coalesced edit, an idle selection) now. */
+  flushPending(): void;
+}
+
+/** Builds the recorder of one session; every event it sees goes to `emit`. */
+export type RecorderFactory = (emit: (event: CandorEvent) => void) => SessionRecorder;
 
 /** What a recording session needs of the event log (src/store). */
 export interface LogWriter {
@@ -34,9 +47,10 @@ export const UNCLEAN_END_NOTE =
 
 /** What a session records and where its events and errors go. */
 interface SessionRecording {
+  /** The categories recorded (named in the session's start record). */
   readonly categories: readonly Category[];
-  readonly documents: DocumentResolver;
-  readonly settings: RecorderSettings;
+  /** Builds the sources; called once, when the log is open. */
+  readonly createRecorder: RecorderFactory;
   readonly onLogError: (err: Error) => void;
   /**
    * Re-checks consent before each write of the log; returns the time consent ended if it no longer
@@ -45,7 +59,6 @@ interface SessionRecording {
   readonly checkConsent?: (() => Promise<number | undefined>) | undefined;
   /** Called after every event handed to the log: must be cheap (the controller throttles it). */
   readonly onAppend?: (() => void) | undefined;
-  readonly measure?: ((ms: number) => void) | undefined;
 }
 
 /**
@@ -54,7 +67,7 @@ interface SessionRecording {
  */
 export class RecordingSession extends Disposable {
   readonly sid = randomUUID();
-  private readonly recorder: Recorder;
+  private readonly recorder: SessionRecorder;
   private ended = false;
   /** Set when consent ended elsewhere: nothing more is accepted but the closing record. */
   private halted = false;
@@ -69,15 +82,7 @@ export class RecordingSession extends Disposable {
     super();
     this.onAppend = args.onAppend;
     this._register(log.onError(args.onLogError));
-    this.recorder = this._register(
-      new Recorder({
-        categories: args.categories,
-        documents: args.documents,
-        settings: args.settings,
-        emit: (e) => this.emit(e),
-        measure: args.measure,
-      }),
-    );
+    this.recorder = this._register(args.createRecorder((e) => this.emit(e)));
     this._register(log.onRotate(() => this.recorder.onRotate()));
   }
 

@@ -188,6 +188,7 @@ export const typingE2e: E2eTest = {
     );
     const recording = perfBetween(perf, typingStarted, typingEnded);
     const baseline = perfBetween(perf, baselineStarted, baselineEnded);
+    const handlers = handlersBetween(perfOut, typingStarted, typingEnded, keys);
     const report = {
       activationMs: perf.activationMs,
       // What Candor itself blocked: its longest single handler while typing was recorded.
@@ -196,6 +197,8 @@ export const typingE2e: E2eTest = {
       // Candor's own handler time per key typed, measured inside the extension host: precise where
       // the whole-host CPU difference below is swamped by other extensions' noise.
       candorHandlerMsPerKey: recording.candorTotalMs / keys,
+      // The same per handler and per part of a handler ('edit/emit…': inside its handler's time).
+      candorHandlers: handlers,
       // The whole extension host (every extension): recording vs. the same typing not recording.
       maxEventLoopDelayMs: recording.maxMs,
       baselineMaxEventLoopDelayMs: baseline.maxMs,
@@ -229,6 +232,7 @@ export const typingE2e: E2eTest = {
         `(${recording.candorCalls} calls, ${((recording.candorTotalMs / keys) * 1000).toFixed(1)} µs per key in all); extension-host event-loop max ${recording.maxMs.toFixed(1)} ms recording vs ` +
         `${baseline.maxMs.toFixed(1)} ms not recording`,
     );
+    log(`Candor's time per key, by handler (a part, a/b, is inside its handler):\n${handlerTable(handlers)}`);
     log(
       `ext-host CPU per key ${report.extHostCpuMsPerKey.toFixed(3)} ms recording vs ${report.baselineExtHostCpuMsPerKey.toFixed(3)} ms not ` +
         `(extra ${report.extraExtHostCpuMsPerKey.toFixed(3)}, paired-step median ${report.pairedStepMedianExtraExtHostCpuMsPerKey.toFixed(3)}); per idle minute ${report.idleExtHostCpuMsPerMin.toFixed(1)} ms vs ` +
@@ -287,4 +291,60 @@ function perMinute(windows: readonly CpuDelta[]): number {
   const cpu = windows.reduce((sum, w) => sum + w.cpuMs, 0);
   const wall = windows.reduce((sum, w) => sum + w.wallMs, 0);
   return (cpu / wall) * 60_000;
+}
+
+/** One handler's figures over the typing: the probe's windows summed (src/recording/perfProbe.ts). */
+interface HandlerRow {
+  readonly handler: string;
+  readonly calls: number;
+  readonly totalMs: number;
+  readonly msPerKey: number;
+  readonly maxMs: number;
+  /** Calls over 0.1 ms and their time, summed. */
+  readonly slowCalls: number;
+  readonly slowMs: number;
+}
+
+/**
+ * The probe's per-handler figures in the windows that overlap [from, to], per key typed. Read from
+ * the raw report: the harness's reader (candorLog.ts) keeps only the totals.
+ */
+function handlersBetween(perfOut: string, from: number, to: number, keys: number): HandlerRow[] {
+  const sums = new Map<string, { calls: number; totalMs: number; maxMs: number; slowCalls: number; slowMs: number }>();
+  const raw: unknown = JSON.parse(fs.readFileSync(perfOut, 'utf8'));
+  const windows = isRecord(raw) && Array.isArray(raw['windows']) ? (raw['windows'] as unknown[]) : [];
+  for (const w of windows) {
+    if (!isRecord(w) || typeof w['at'] !== 'number' || w['at'] < from || w['at'] - 1000 > to || !isRecord(w['handlers'])) {
+      continue;
+    }
+    for (const [handler, fig] of Object.entries(w['handlers'])) {
+      if (!isRecord(fig)) {
+        continue;
+      }
+      const num = (k: string): number => (typeof fig[k] === 'number' ? fig[k] : 0);
+      const sum = sums.get(handler) ?? { calls: 0, totalMs: 0, maxMs: 0, slowCalls: 0, slowMs: 0 };
+      sum.calls += num('calls');
+      sum.totalMs += num('totalMs');
+      sum.maxMs = Math.max(sum.maxMs, num('maxMs'));
+      sum.slowCalls += num('slowCalls');
+      sum.slowMs += num('slowMs');
+      sums.set(handler, sum);
+    }
+  }
+  return [...sums.entries()]
+    .map(([handler, s]) => ({ handler, ...s, msPerKey: s.totalMs / keys }))
+    .sort((a, b) => a.handler.localeCompare(b.handler));
+}
+
+function handlerTable(rows: readonly HandlerRow[]): string {
+  const head = '| handler | calls | ms per key | µs per call | max ms | calls > 0.1 ms (ms) |';
+  const lines = rows.map(
+    (r) =>
+      `| ${r.handler} | ${r.calls} | ${r.msPerKey.toFixed(4)} | ${((r.totalMs / Math.max(1, r.calls)) * 1000).toFixed(1)} | ${r.maxMs.toFixed(2)} | ${r.slowCalls} (${r.slowMs.toFixed(1)}) |`,
+  );
+  return [head, '|---|---|---|---|---|---|', ...lines].join('\n');
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -22,7 +22,7 @@ describe('an unclean end of the previous session (issue 8 item 16)', function ()
   afterEach(() => removeDir(join(dir, '..')));
 
   it('after kill -9 of the writer, the next open reports the session left open and the time of its last record', async () => {
-    const storeAdapter = join(__dirname, '..', '..', '..', 'src', 'storeAdapter.js');
+    const storeAdapter = join(__dirname, '..', '..', '..', 'src', 'recording', 'storeAdapter.js');
     const script = `
       const { openEventLog } = require(${JSON.stringify(storeAdapter)});
       const logger = { info() {}, warn() {}, error() {} };
