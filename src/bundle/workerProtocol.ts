@@ -2,11 +2,15 @@
  * Messages between the extension host (or the CLI) and the bundle build worker. Only plain,
  * structured-cloneable data crosses: the worker reads the log and builds the redactor itself, so
  * the host never clones 100k events, and the file comes back as a transferred buffer (no copy).
+ * The messages themselves are src/util/workerRpc.ts's calls and replies.
  */
 import type { LoggedEvent } from '../model/events';
 import type { MachineIdentity } from '../privacy/identity';
 import type { BuildProgress, BundleParams } from './build';
+import type { RpcWireError } from '../util/workerRpc';
+import { describeThrown } from '../util/workerRpc';
 import type { BundleErrorCode } from './errors';
+import { BundleError } from './errors';
 import type { LogSelection, SkippedRecord } from './fromLog';
 import type { SeqRange } from './seqRanges';
 import type { BundleManifest } from './types';
@@ -33,10 +37,8 @@ export interface WorkerBuildParams {
   readonly redaction?: { readonly identity?: MachineIdentity; readonly workspaceRoots?: readonly string[] };
 }
 
-export type HostToWorker = { readonly type: 'cancel' };
-
-export interface WorkerResultMessage {
-  readonly type: 'done';
+/** The build result as it crosses back: the file is transferred, not copied. */
+export interface WorkerBuildOutput {
   /** The bundle file, transferred. */
   readonly bytes: ArrayBuffer;
   readonly sha256: string;
@@ -49,7 +51,17 @@ export interface WorkerResultMessage {
   readonly covered: readonly SeqRange[];
 }
 
-export type WorkerToHost =
-  | { readonly type: 'progress'; readonly progress: BuildProgress }
-  | WorkerResultMessage
-  | { readonly type: 'error'; readonly code?: BundleErrorCode; readonly message: string };
+/** The bundle worker's one method (src/util/workerRpc.ts carries it; cancel aborts the build). */
+export interface BuildMethods {
+  build: { args: WorkerBuildParams; result: WorkerBuildOutput; progress: BuildProgress };
+}
+
+/** A thrown error as data: a `BundleError` keeps its code across the thread boundary. */
+export function bundleErrorToWire(err: unknown): RpcWireError {
+  return BundleError.is(err) ? { code: err.code, message: err.message } : describeThrown(err);
+}
+
+/** Back on the host: a code becomes the `BundleError` it was (`fallback` when there was none). */
+export function bundleErrorFromWire(wire: RpcWireError, fallback: BundleErrorCode): BundleError {
+  return new BundleError((wire.code as BundleErrorCode | undefined) ?? fallback, wire.message);
+}

@@ -22,6 +22,7 @@ import { loadTeamPolicy } from '../privacy/policy/load';
 import type { TeamPolicy } from '../privacy/policy/model';
 import { PolicyError } from '../privacy/policy/model';
 import { Replayer } from '../replay/replayer';
+import { isSha256 } from '../util/sha256';
 import type { Command, CommandContext, CommandInput } from './command';
 import { EXIT_FAILURE, EXIT_OK, InputError, UsageError } from './command';
 import { escapeText, formatBytes, formatDuration } from './format';
@@ -335,7 +336,7 @@ export function bundleCommands(deps: BundleCommandDeps = {}): Command[] {
     },
     async run(ctx: CommandContext, input: CommandInput): Promise<number> {
       const expected = input.options['sha256'];
-      if (typeof expected === 'string' && !/^[0-9a-fA-F]{64}$/.test(expected)) {
+      if (typeof expected === 'string' && !isSha256(expected.toLowerCase())) {
         throw new UsageError(`bad --sha256 '${expected}': expected 64 hex digits`, 'bundle verify');
       }
       return reportingBundleErrors(ctx, async () => {

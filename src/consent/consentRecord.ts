@@ -12,11 +12,12 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { watch as fsWatch } from 'node:fs';
-import { link, mkdir, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { CATEGORIES } from '../model/events';
 import type { Logger } from '../model/logger';
 import { describeError } from '../model/logger';
+import { acquireFileLock } from '../util/files';
 import { INITIAL_CONSENT, parseConsentSnapshot, type ConsentSnapshot } from './consentMachine';
 
 export const CONSENT_RECORD_FILE = 'consent.json';
@@ -215,58 +216,15 @@ export class ConsentRecordFile {
    * A lock file created exclusively, holding our pid. One left by a dead process, or older than
    * LOCK_STALE_MS (a write takes milliseconds), is taken over.
    */
-  private async lock(): Promise<() => Promise<void>> {
-    const lockPath = `${this.file}.lock`;
-    await mkdir(path.dirname(this.file), { recursive: true });
-    const token = `${process.pid} ${randomBytes(6).toString('hex')}`;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        // The lock appears with its owner already in it (written to a temp file, then hard-linked
-        // into place, which fails if the lock exists): a waiter never reads an empty lock and
-        // mistakes it for one a dead window left.
-        const tmp = `${lockPath}.${randomBytes(6).toString('hex')}.tmp`;
-        await writeFile(tmp, token, { mode: 0o600 });
-        try {
-          await link(tmp, lockPath);
-        } finally {
-          await unlink(tmp).catch(() => undefined);
-        }
-        return async () => {
-          const held = await readFile(lockPath, 'utf8').catch(() => '');
-          if (held === token) {
-            await unlink(lockPath).catch(() => undefined);
-          }
-        };
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-          throw err;
-        }
-      }
-      const held = await readFile(lockPath, 'utf8').catch(() => undefined);
-      const pid = Number(held?.split(' ')[0]);
-      const age = await stat(lockPath).then((s) => this.now() - s.mtimeMs, () => 0);
-      // An owner we cannot read (an empty lock) is presumed alive until the lock is old.
-      const deadOwner = Number.isSafeInteger(pid) && pid > 0 && !this.isAlive(pid);
-      if (held !== undefined && (deadOwner || age > LOCK_STALE_MS)) {
-        // Only the lock judged stale is removed: if another waiter took it over meanwhile, its
-        // content differs and we wait for it like any live lock.
-        const again = await readFile(lockPath, 'utf8').catch(() => undefined);
-        if (again === held) {
-          this.options.logger.warn(`Took over a stale consent-record lock (${lockPath}).`);
-          await unlink(lockPath).catch(() => undefined);
-          continue;
-        }
-      }
-      if (attempt >= LOCK_ATTEMPTS) {
-        throw new Error(`The consent record is locked by another window (${lockPath}).`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+  private lock(): Promise<() => Promise<void>> {
+    return acquireFileLock(this.file, {
+      isAlive: this.isAlive,
+      now: this.now,
+      onTakeover: (lockPath) => this.options.logger.warn(`Took over a stale consent-record lock (${lockPath}).`),
+      lockedError: (lockPath) => new Error(`The consent record is locked by another window (${lockPath}).`),
+    });
   }
 }
-
-const LOCK_STALE_MS = 5_000;
-const LOCK_ATTEMPTS = 500;
 
 /** Whether a process is alive (EPERM: it exists but belongs to someone else). */
 export function isProcessAlive(pid: number): boolean {

@@ -20,6 +20,7 @@ import type { SeqRange } from '../bundle/seqRanges';
 import { isSeqRange, normalizeRanges, unionRanges } from '../bundle/seqRanges';
 import type { FileLockOptions } from '../util/files';
 import { isNotFound, withFileLock, writeFileAtomic } from '../util/files';
+import { SerialQueue } from '../util/serialQueue';
 import { isSha256 } from '../util/sha256';
 
 export interface ApprovalRecord {
@@ -60,7 +61,7 @@ function parseRecord(raw: unknown): ApprovalRecord | undefined {
 
 export class ApprovalLedger {
   /** Serialises writes in this process (the lock file serialises them across windows). */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new SerialQueue();
 
   constructor(
     readonly file: string,
@@ -107,7 +108,7 @@ export class ApprovalLedger {
 
   /** Adds an approval (atomically rewrites the file). */
   record(approval: ApprovalRecord): Promise<void> {
-    return this.serialize(async () => {
+    return this.queue.run(async () => {
       const rec = parseRecord(approval);
       if (rec === undefined) {
         throw new Error('refusing to record a malformed approval');
@@ -126,12 +127,6 @@ export class ApprovalLedger {
 
   /** Forgets every approval: the log they refer to is being deleted. */
   clear(): Promise<void> {
-    return this.serialize(() => rm(this.file, { force: true }));
-  }
-
-  private serialize<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(fn, fn);
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.queue.run(() => rm(this.file, { force: true }));
   }
 }

@@ -14,6 +14,7 @@ import { readLog } from '../store/reader';
 import { SegmentScanner, Slicer } from '../store/scan';
 import { createNodeFs } from '../store/fsBackend';
 import { listSegments } from '../store/segments';
+import { SerialQueue } from '../util/serialQueue';
 
 export interface LogSession {
   readonly sessionId: string;
@@ -114,7 +115,8 @@ export class LogIndex {
   private firstSegment: string | undefined;
   /** Where reading stopped: a segment and the byte after its last complete line. */
   private position: { segment: string; offset: number } | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Reads one at a time: a second caller waits for the first read, then reads only what came after. */
+  private readonly queue = new SerialQueue();
 
   constructor(private readonly dir: () => string | undefined) {}
 
@@ -127,9 +129,7 @@ export class LogIndex {
 
   /** The log as it is now. Concurrent calls share one read. */
   read(): Promise<LogSummary> {
-    const next = this.queue.then(() => this.catchUp());
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.queue.run(() => this.catchUp());
   }
 
   private async catchUp(): Promise<LogSummary> {

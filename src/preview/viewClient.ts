@@ -1,17 +1,12 @@
 /**
- * Host side of the preview's view worker: one worker per open preview, requests matched to
- * replies by id. Disposing terminates the worker (and rejects what is still pending).
+ * Host side of the preview's view worker: one worker per open preview, calls carried by
+ * src/util/workerRpc.ts. Disposing terminates the worker (and rejects what is still pending).
  */
-import { Worker } from 'node:worker_threads';
-import { BundleError } from '../bundle/errors';
-import type { BundleErrorCode } from '../bundle/errors';
+import type { TransferListItem } from 'node:worker_threads';
+import { bundleErrorFromWire } from '../bundle/workerProtocol';
 import type { IDisposable } from '../util/disposable';
-import type { ViewOp, ViewOps, ViewRequest, ViewResponse } from './viewProtocol';
-
-interface Pending {
-  readonly resolve: (value: unknown) => void;
-  readonly reject: (err: Error) => void;
-}
+import { WorkerRpcClient } from '../util/workerRpc';
+import type { ViewOp, ViewOps } from './viewProtocol';
 
 export class ViewWorkerError extends Error {
   override readonly name = 'ViewWorkerError';
@@ -23,55 +18,23 @@ export class ViewWorkerError extends Error {
 }
 
 export class ViewClient implements IDisposable {
-  private readonly worker: Worker;
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
-  private failure: Error | undefined;
+  private readonly rpc: WorkerRpcClient<ViewOps>;
 
   constructor(workerScript: string) {
-    this.worker = new Worker(workerScript);
-    this.worker.on('message', (m: ViewResponse) => this.onResponse(m));
-    this.worker.on('error', (err) => this.fail(new ViewWorkerError(`the preview worker failed: ${err.message}`, { cause: err })));
-    this.worker.on('exit', (code) => this.fail(new ViewWorkerError(`the preview worker exited (code ${code})`)));
-  }
-
-  request<K extends ViewOp>(op: K, args: ViewOps[K]['args'], transfer: ArrayBuffer[] = []): Promise<ViewOps[K]['result']> {
-    if (this.failure !== undefined) {
-      return Promise.reject(this.failure);
-    }
-    const id = this.nextId++;
-    return new Promise<ViewOps[K]['result']>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      const request = { id, op, args } as ViewRequest;
-      this.worker.postMessage(request, transfer);
+    this.rpc = new WorkerRpcClient<ViewOps>(workerScript, {
+      // A code means the bundle itself was refused (a BundleError); anything else is the view's answer.
+      fromWorker: (wire) => (wire.code !== undefined ? bundleErrorFromWire(wire, 'worker') : new ViewWorkerError(wire.message)),
+      crashed: (err) => new ViewWorkerError(`the preview worker failed: ${err.message}`, { cause: err }),
+      exited: (code) => new ViewWorkerError(`the preview worker exited (code ${code})`),
+      disposed: () => new ViewWorkerError('the preview was closed'),
     });
   }
 
+  request<K extends ViewOp>(op: K, args: ViewOps[K]['args'], transfer: readonly TransferListItem[] = []): Promise<ViewOps[K]['result']> {
+    return this.rpc.request(op, args, { transfer });
+  }
+
   dispose(): void {
-    this.fail(new ViewWorkerError('the preview was closed'));
-    void this.worker.terminate();
-  }
-
-  private onResponse(m: ViewResponse): void {
-    const p = this.pending.get(m.id);
-    if (p === undefined) {
-      return;
-    }
-    this.pending.delete(m.id);
-    if (m.ok) {
-      p.resolve(m.result);
-    } else if (m.code !== undefined) {
-      p.reject(new BundleError(m.code as BundleErrorCode, m.message));
-    } else {
-      p.reject(new ViewWorkerError(m.message));
-    }
-  }
-
-  private fail(err: Error): void {
-    this.failure ??= err;
-    for (const p of this.pending.values()) {
-      p.reject(err);
-    }
-    this.pending.clear();
+    this.rpc.dispose();
   }
 }

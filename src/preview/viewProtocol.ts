@@ -1,9 +1,10 @@
 /**
- * Messages between the extension host and the preview's view worker (viewWorker.ts). The worker
- * holds one bundle read back from its bytes and answers the panel's questions about it, so
- * parsing, indexing, search and replay never block the extension host.
+ * Calls between the extension host and the preview's view worker (viewWorker.ts), carried by
+ * src/util/workerRpc.ts. The worker holds one bundle read back from its bytes and answers the
+ * panel's questions about it, so parsing, indexing, search and replay never block the extension host.
  */
 import type { BundleManifest } from '../bundle/types';
+import type { RpcCall, RpcReply } from '../util/workerRpc';
 import type { PreviewDiffPart, PreviewRow, PreviewSummary, PreviewVersion } from './protocol';
 
 export interface ViewOps {
@@ -19,9 +20,7 @@ export interface ViewOps {
 
 export type ViewOp = keyof ViewOps;
 
-export type ViewRequest = { [K in ViewOp]: { readonly id: number; readonly op: K; readonly args: ViewOps[K]['args'] } }[ViewOp];
+export type ViewRequest = RpcCall<ViewOps>;
 
-export type ViewResponse =
-  | { readonly id: number; readonly ok: true; readonly result: unknown }
-  /** `code` is a BundleError code when the bundle itself was refused. */
-  | { readonly id: number; readonly ok: false; readonly message: string; readonly code?: string };
+/** `code` is a BundleError code when the bundle itself was refused. */
+export type ViewResponse = RpcReply;

@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
 import { CONSENT_POLICY_VERSION } from '../consent/receipt';
-import { Disposable } from '../util/disposable';
-import { consentChoiceProblem, parseConsentMessage, type CategoryInfo, type ConsentToWebview, type ConsentViewState } from './protocol/consent';
-import { renderPage, webviewOptions } from './webviewHtml';
+import { consentChoiceProblem, parseConsentMessage, type CategoryInfo, type ConsentFromWebview, type ConsentToWebview, type ConsentViewState } from './protocol/consent';
+import { WebviewHost } from './webviewHost';
 
 export interface ConsentHandler {
   /**
@@ -51,44 +50,33 @@ const BODY = `
  * The consent screen. The webview only shows choices and posts them back; the host validates
  * the message and decides. Restored after a reload through the serializer.
  */
-export class ConsentPanel extends Disposable {
+export class ConsentPanel extends WebviewHost<ConsentFromWebview, ConsentToWebview> {
   static readonly viewType = 'candor.consent';
 
   /** The rows rendered, once the host computed them. */
   private categories: readonly CategoryInfo[] | undefined;
   private readonly rendered: Promise<void>;
-  /** Taps see every message posted (test hooks); empty in normal use. */
-  private readonly taps = new Set<(m: ConsentToWebview) => void>();
 
   private constructor(
-    private readonly panel: vscode.WebviewPanel,
-    private readonly extensionUri: vscode.Uri,
+    panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
     private readonly handler: ConsentHandler,
   ) {
-    super();
-    this._register(panel);
-    panel.onDidDispose(() => this.dispose(), this, this._subscriptions);
-    panel.webview.onDidReceiveMessage(this.onMessage, this, this._subscriptions);
+    super(panel, { extensionUri, parse: parseConsentMessage, name: 'Consent' });
     // preparePolicy never throws; a failure here would leave an empty panel, not a wrong one.
     this.rendered = this.render().catch(() => undefined);
   }
 
   static show(extensionUri: vscode.Uri, handler: ConsentHandler, existing: ConsentPanel | undefined): ConsentPanel {
     if (existing && !existing.isDisposed) {
-      existing.panel.reveal();
+      existing.reveal();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(ConsentPanel.viewType, 'Candor: Consent', vscode.ViewColumn.Active, webviewOptions(extensionUri));
-    return new ConsentPanel(panel, extensionUri, handler);
+    return new ConsentPanel(WebviewHost.createPanel(ConsentPanel.viewType, 'Candor: Consent', extensionUri), extensionUri, handler);
   }
 
   static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, handler: ConsentHandler): ConsentPanel {
-    panel.webview.options = webviewOptions(extensionUri);
     return new ConsentPanel(panel, extensionUri, handler);
-  }
-
-  get disposed(): boolean {
-    return this.isDisposed;
   }
 
   /** The offer as the webview got it (tests read it through the hooks). */
@@ -107,35 +95,16 @@ export class ConsentPanel extends Disposable {
       workspaceName: vscode.workspace.name ?? 'this workspace',
       categories,
     };
-    this.panel.webview.html = renderPage({
-      webview: this.panel.webview,
-      extensionUri: this.extensionUri,
-      title: 'Candor: Consent',
-      script: 'dist/consent.js',
-      styles: ['consent.css'],
-      state,
-      body: BODY,
-    });
+    this.setPage({ title: 'Candor: Consent', script: 'dist/consent.js', styles: ['consent.css'], state, body: BODY });
   }
 
-  /** Feeds `raw` through the same validation as a webview message; resolves with what was posted meanwhile (test hooks). */
-  async handleForTest(raw: unknown): Promise<ConsentToWebview[]> {
-    const posted: ConsentToWebview[] = [];
-    this.taps.add((m) => posted.push(m));
-    try {
-      await this.rendered;
-      await this.onMessage(raw);
-    } finally {
-      this.taps.clear();
-    }
-    return posted;
+  /** As a webview message, once the screen is rendered (the offer it checks against is known then). */
+  override async handleForTest(raw: unknown): Promise<ConsentToWebview[]> {
+    await this.rendered;
+    return super.handleForTest(raw);
   }
 
-  private async onMessage(raw: unknown): Promise<void> {
-    const message = parseConsentMessage(raw);
-    if (!message) {
-      return;
-    }
+  protected async onMessage(message: ConsentFromWebview): Promise<void> {
     switch (message.type) {
       case 'ready':
         return;
@@ -158,15 +127,6 @@ export class ConsentPanel extends Disposable {
           await this.post({ type: 'error', message: err instanceof Error ? err.message : String(err) });
         }
         return;
-    }
-  }
-
-  private async post(message: ConsentToWebview): Promise<void> {
-    for (const tap of this.taps) {
-      tap(message);
-    }
-    if (!this.isDisposed) {
-      await this.panel.webview.postMessage(message);
     }
   }
 }

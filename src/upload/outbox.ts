@@ -121,13 +121,13 @@ export class Outbox {
     }
     const entries: OutboxEntry[] = [];
     for (const name of names) {
-      const m = /^([0-9a-f]{64})\.json$/.exec(name);
-      if (m === null || !names.includes(`${m[1]}.candor`)) {
+      const sha256 = name.endsWith('.json') ? name.slice(0, -'.json'.length) : '';
+      if (!isSha256(sha256) || !names.includes(`${sha256}.candor`)) {
         continue;
       }
       try {
         const receipt = parseReceipt(JSON.parse(await readFile(path.join(this.dir, name), 'utf8')));
-        if (receipt !== undefined && receipt.sha256 === m[1]) {
+        if (receipt !== undefined && receipt.sha256 === sha256) {
           entries.push({ file: this.bundlePath(receipt.sha256), receipt });
         }
       } catch {

@@ -2,7 +2,7 @@
  * Small async file helpers for the preview and the outbox (no VS Code: unit-tested in plain mocha).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, unlink } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 
 /**
@@ -52,6 +52,12 @@ export function isProcessAlive(pid: number): boolean {
 export interface FileLockOptions {
   /** Whether the pid holding a lock is alive (a lock left by a dead window is taken over). */
   readonly isAlive?: (pid: number) => boolean;
+  /** The clock a lock's age is measured with (tests move it). */
+  readonly now?: () => number;
+  /** Told when a stale lock is taken over (the caller logs it). */
+  readonly onTakeover?: (lockPath: string) => void;
+  /** The error thrown when the lock stays held past every attempt. */
+  readonly lockedError?: (lockPath: string) => Error;
 }
 
 /** A held lock older than this is stale: the read-modify-write it guards takes milliseconds. */
@@ -59,24 +65,34 @@ const LOCK_STALE_MS = 5_000;
 const LOCK_ATTEMPTS = 500;
 
 /**
- * Runs `fn` holding `<file>.lock`, a lock file created exclusively with our pid: two extension
+ * Takes `<file>.lock`, a lock file holding our pid, and resolves with its release: two extension
  * hosts (two windows of one workspace) that read-modify-write one small file never lose each
  * other's change. One left by a dead process, or older than LOCK_STALE_MS, is taken over.
  */
-export async function withFileLock<T>(file: string, fn: () => Promise<T>, options: FileLockOptions = {}): Promise<T> {
+export async function acquireFileLock(file: string, options: FileLockOptions = {}): Promise<() => Promise<void>> {
   const lockPath = `${file}.lock`;
   const isAlive = options.isAlive ?? isProcessAlive;
+  const now = options.now ?? Date.now;
   await mkdir(path.dirname(file), { recursive: true });
   const token = `${process.pid} ${randomBytes(6).toString('hex')}`;
   for (let attempt = 0; ; attempt++) {
     try {
-      const handle = await open(lockPath, 'wx', 0o600);
+      // The lock appears with its owner already in it (written to a temp file, then hard-linked
+      // into place, which fails if the lock exists): a waiter never reads an empty lock and
+      // mistakes it for one a dead window left.
+      const tmp = `${lockPath}.${randomBytes(6).toString('hex')}.tmp`;
+      await writeFile(tmp, token, { mode: 0o600 });
       try {
-        await handle.writeFile(token);
+        await link(tmp, lockPath);
       } finally {
-        await handle.close();
+        await unlink(tmp).catch(() => undefined);
       }
-      break;
+      return async () => {
+        const held = await readFile(lockPath, 'utf8').catch(() => '');
+        if (held === token) {
+          await unlink(lockPath).catch(() => undefined);
+        }
+      };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
         throw err;
@@ -84,22 +100,32 @@ export async function withFileLock<T>(file: string, fn: () => Promise<T>, option
     }
     const held = await readFile(lockPath, 'utf8').catch(() => undefined);
     const pid = Number(held?.split(' ')[0]);
-    const age = await stat(lockPath).then((s) => Date.now() - s.mtimeMs, () => 0);
-    if (held !== undefined && held !== '' && (!isAlive(pid) || age > LOCK_STALE_MS)) {
-      await unlink(lockPath).catch(() => undefined);
-      continue;
+    const age = await stat(lockPath).then((s) => now() - s.mtimeMs, () => 0);
+    // An owner we cannot read (an empty lock) is presumed alive until the lock is old.
+    const deadOwner = Number.isSafeInteger(pid) && pid > 0 && !isAlive(pid);
+    if (held !== undefined && (deadOwner || age > LOCK_STALE_MS)) {
+      // Only the lock judged stale is removed: if another waiter took it over meanwhile, its
+      // content differs and we wait for it like any live lock.
+      const again = await readFile(lockPath, 'utf8').catch(() => undefined);
+      if (again === held) {
+        options.onTakeover?.(lockPath);
+        await unlink(lockPath).catch(() => undefined);
+        continue;
+      }
     }
     if (attempt >= LOCK_ATTEMPTS) {
-      throw new Error(`${file} is locked by another window (${lockPath}).`);
+      throw options.lockedError?.(lockPath) ?? new Error(`${file} is locked by another window (${lockPath}).`);
     }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** Runs `fn` holding `<file>.lock` (see `acquireFileLock`). */
+export async function withFileLock<T>(file: string, fn: () => Promise<T>, options: FileLockOptions = {}): Promise<T> {
+  const release = await acquireFileLock(file, options);
   try {
     return await fn();
   } finally {
-    const held = await readFile(lockPath, 'utf8').catch(() => '');
-    if (held === token) {
-      await unlink(lockPath).catch(() => undefined);
-    }
+    await release();
   }
 }

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import { renderPage, webviewOptions } from '../webviewHtml';
+import type { WebviewPage } from '../webviewHost';
+import { WebviewHost } from '../webviewHost';
 
 /** Where approving sends a bundle today, in the words of the modal and the panel. */
 export const PREVIEW_DESTINATION = 'the outbox folder (uploading is not set up yet)';
@@ -85,25 +86,20 @@ const BODY = `
 <section id="closed" class="panel closed" hidden><p id="closed-message"></p></section>
 </div>`;
 
+export const PREVIEW_VIEW_TYPE = 'candor.preview';
+
 /** Creates the preview panel. No retainContextWhenHidden: the webview keeps its state with setState. */
 export function createPreviewPanel(extensionUri: vscode.Uri): vscode.WebviewPanel {
-  const panel = vscode.window.createWebviewPanel(PREVIEW_VIEW_TYPE, 'Candor: Preview', vscode.ViewColumn.Active, webviewOptions(extensionUri));
+  const panel = WebviewHost.createPanel(PREVIEW_VIEW_TYPE, 'Candor: Preview', extensionUri);
   panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'candor.svg');
   return panel;
 }
 
-export const PREVIEW_VIEW_TYPE = 'candor.preview';
-
-/** Sets the page: a fresh nonce every render, scripts and styles only from media/. */
-export function renderPreview(panel: vscode.WebviewPanel, extensionUri: vscode.Uri): void {
-  panel.webview.options = webviewOptions(extensionUri);
-  panel.webview.html = renderPage({
-    webview: panel.webview,
-    extensionUri,
-    title: 'Candor: Preview',
-    script: 'dist/preview.js',
-    styles: ['preview.css'],
-    state: { view: PREVIEW_VIEW_TYPE },
-    body: BODY,
-  });
-}
+/** The preview's page (PreviewSession sets it through WebviewHost: CSP, nonce, media/ URIs). */
+export const PREVIEW_PAGE: WebviewPage = {
+  title: 'Candor: Preview',
+  script: 'dist/preview.js',
+  styles: ['preview.css'],
+  state: { view: PREVIEW_VIEW_TYPE },
+  body: BODY,
+};

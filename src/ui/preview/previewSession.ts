@@ -5,7 +5,8 @@ import { countRanges, intersectRanges, unionRanges } from '../../bundle/seqRange
 import type { BundleManifest, ReviewerAction } from '../../bundle/types';
 import type { Logger } from '../../model/logger';
 import { describeError } from '../../model/logger';
-import { Disposable } from '../../util/disposable';
+import { SerialQueue } from '../../util/serialQueue';
+import { WebviewHost } from '../webviewHost';
 import type { Prompter } from '../prompter';
 import type { ApprovalLedger } from '../../preview/approvals';
 import type { PreviewFromWebview, PreviewInfo, PreviewStatus, PreviewSummary, PreviewToWebview } from '../../preview/protocol';
@@ -13,7 +14,7 @@ import { parsePreviewMessage } from '../../preview/protocol';
 import type { BuildSpec } from '../../preview/buildSpec';
 import type { Outbox } from '../../upload/outbox';
 import { sha256Of } from '../../util/digest';
-import { PREVIEW_DESTINATION, renderPreview } from './previewPanel';
+import { PREVIEW_DESTINATION, PREVIEW_PAGE } from './previewPanel';
 import type { PreviewStore } from '../../preview/previewStore';
 import { chunkRanges, formatBytes, shortHash } from '../../preview/timeline';
 import type { ViewClient } from '../../preview/viewClient';
@@ -61,25 +62,21 @@ const SEARCH_CHUNK = 10_000;
  * The bytes shown are the bytes kept: `bundle.bytes` is what the view worker read back to draw the
  * panel, what gets hashed in the modal, and what is written to the outbox.
  */
-export class PreviewSession extends Disposable {
+export class PreviewSession extends WebviewHost<PreviewFromWebview, PreviewToWebview> {
   private bundle: LoadedBundle | undefined;
   /** Undefined for an approved bundle reopened from the outbox: nothing left to rebuild. */
   private spec: BuildSpec | undefined;
   private status: PreviewStatus;
-  private ready = false;
   private closedMessage: string | undefined;
   /** Serialises actions (rebuilds, approval): a drop cannot slip in while the modal is open. */
-  private queue: Promise<unknown> = Promise.resolve();
-  /** Taps see every message posted (test hooks); empty in normal use. */
-  private readonly taps = new Set<(m: PreviewToWebview) => void>();
-  private readonly readyWaiters: (() => void)[] = [];
+  private readonly queue = new SerialQueue();
 
   constructor(
-    private readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     private readonly deps: PreviewSessionDeps,
     initial: { bundle: LoadedBundle; spec: BuildSpec | undefined; status: PreviewStatus } | { closed: string },
   ) {
-    super();
+    super(panel, { extensionUri: deps.extensionUri, parse: parsePreviewMessage, name: 'Preview', logger: deps.logger });
     if ('closed' in initial) {
       this.status = 'reviewing';
       this.closedMessage = initial.closed;
@@ -88,15 +85,8 @@ export class PreviewSession extends Disposable {
       this.spec = initial.spec;
       this.status = initial.status;
     }
-    this._register(panel);
     this._register({ dispose: () => this.bundle?.view.dispose() });
-    panel.onDidDispose(() => this.dispose(), this, this._subscriptions);
-    panel.webview.onDidReceiveMessage(this.receive, this, this._subscriptions);
-    renderPreview(panel, deps.extensionUri);
-  }
-
-  get disposed(): boolean {
-    return this.isDisposed;
+    this.setPage(PREVIEW_PAGE);
   }
 
   get sha256(): string | undefined {
@@ -111,26 +101,9 @@ export class PreviewSession extends Disposable {
     return this.status;
   }
 
-  get html(): string {
-    return this.panel.webview.html;
-  }
-
-  get webviewReady(): boolean {
-    return this.ready;
-  }
-
-  /** Resolves once the webview said `ready` (or at once if it already did). */
-  whenReady(): Promise<void> {
-    return this.ready ? Promise.resolve() : new Promise((resolve) => this.readyWaiters.push(resolve));
-  }
-
   /** Resolves when every queued action has finished. */
   whenIdle(): Promise<void> {
-    return this.queue.then(() => undefined);
-  }
-
-  reveal(): void {
-    this.panel.reveal();
+    return this.queue.idle();
   }
 
   /** Shows another bundle in this panel (a new preview replaces the old one). */
@@ -154,29 +127,8 @@ export class PreviewSession extends Disposable {
     });
   }
 
-  /**
-   * Feeds `raw` through the same validation as a webview message and returns what was posted
-   * while it was handled. For the test hooks; the webview's messages take `receive`.
-   */
-  async handleForTest(raw: unknown): Promise<PreviewToWebview[]> {
-    const posted: PreviewToWebview[] = [];
-    const tap = (m: PreviewToWebview): void => void posted.push(m);
-    this.taps.add(tap);
-    try {
-      await this.receive(raw);
-    } finally {
-      this.taps.delete(tap);
-    }
-    return posted;
-  }
-
-  /** Every message from the webview enters here. */
-  async receive(raw: unknown): Promise<void> {
-    const message = parsePreviewMessage(raw);
-    if (message === undefined) {
-      this.deps.logger.warn('Preview: ignored a malformed message from the webview.');
-      return;
-    }
+  /** A message `parsePreviewMessage` allowed; a failure is logged and, for a request, answered. */
+  protected async onMessage(message: PreviewFromWebview): Promise<void> {
     try {
       await this.handle(message);
     } catch (err) {
@@ -190,8 +142,6 @@ export class PreviewSession extends Disposable {
   private async handle(m: PreviewFromWebview): Promise<void> {
     switch (m.type) {
       case 'ready':
-        this.ready = true;
-        this.readyWaiters.splice(0).forEach((resolve) => resolve());
         await this.sendBundle();
         return;
       case 'body': {
@@ -262,7 +212,7 @@ export class PreviewSession extends Disposable {
 
   /** The summary, then the rows in chunks: a small first chunk so the first screen paints at once. */
   private async sendBundle(): Promise<void> {
-    if (!this.ready) {
+    if (!this.webviewReady) {
       return; // the webview asks with `ready`; posting before it would be lost
     }
     const bundle = this.bundle;
@@ -461,19 +411,8 @@ export class PreviewSession extends Disposable {
     this.dispose();
   }
 
-  private async post(message: PreviewToWebview): Promise<void> {
-    for (const tap of this.taps) {
-      tap(message);
-    }
-    if (!this.isDisposed) {
-      await this.panel.webview.postMessage(message);
-    }
-  }
-
   private serialize(fn: () => Promise<void>): Promise<void> {
-    const next = this.queue.then(fn, fn);
-    this.queue = next.catch(() => undefined);
-    return next;
+    return this.queue.run(fn);
   }
 }
 

@@ -1,9 +1,10 @@
 /**
  * The consent screen's script (runs in the webview; bundled to media/dist/consent.js). It only
  * renders the state the host put in `data-state` and posts the developer's choice back: the host
- * validates it and makes the decision. What the host sends is validated here too (type guards in
- * ../protocol.ts): a malformed state shows an error instead of a screen, and nothing is ever
- * ticked for the developer.
+ * validates it and makes the decision. Everything the host sends is validated here too, as the
+ * preview does (guards in ../protocol/consent.ts): the initial state by `parseConsentViewState` (a
+ * malformed one shows an error instead of a screen, and nothing is ever ticked for the developer),
+ * each message by `parseConsentHostMessage` (a malformed one is ignored).
  */
 import type { CategoryInfo, ConsentFromWebview, ConsentViewState } from '../protocol/consent';
 import { consentChoiceProblem, parseConsentHostMessage, parseConsentViewState } from '../protocol/consent';
