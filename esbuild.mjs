@@ -46,6 +46,15 @@ const targets = [
     banner: { js: '#!/usr/bin/env node' },
   },
   {
+    // The collector's inspection worker (src/collector/ingest.ts starts it next to collector.js).
+    ...common,
+    entryPoints: ['src/collector/inspectWorker.ts'],
+    outfile: 'dist/collectorInspectWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
     // Builds bundles off the extension host thread (src/bundle/workerHost.ts starts it).
     ...common,
     entryPoints: ['src/bundle/worker.ts'],

@@ -4,10 +4,12 @@
  * a floor of raw durable inserts of the same bytes into the same database (one row per bundle, one
  * commit each, the same concurrency). The collector's work on top of the floor: HTTP, the full
  * bundle check (inflate, schema, figures, replay), the privacy re-scan, auth, metadata, and in
- * embedded mode the content-addressed file (temp + fsync + rename + directory fsync).
+ * embedded mode the content-addressed file (temp + fsync + rename + directory fsync). The
+ * collector runs as `serve` does: checks in its inspection workers, SQLite commits grouped.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Pool } from 'pg';
@@ -37,11 +39,14 @@ async function timeS(fn: () => Promise<void>): Promise<number> {
   return Number(process.hrtime.bigint() - t) / 1e9;
 }
 
-async function candorRun(kind: DbKind, bundles: readonly BuiltBundle[]): Promise<number> {
+/** Seconds for the run, and the longest event-loop stall during it (the collector's and the clients' loop: one process). */
+async function candorRun(kind: DbKind, bundles: readonly BuiltBundle[]): Promise<{ seconds: number; maxLoopDelayMs: number }> {
   const c: RunningCollector = await startCollector(kind);
+  const loop = monitorEventLoopDelay({ resolution: 5 });
   try {
     const token = await c.token('bench', 'contributor', 'dev');
-    return await timeS(() =>
+    loop.enable();
+    const seconds = await timeS(() =>
       pool(bundles, CONCURRENCY, async (b) => {
         const res = await fetch(`${c.url}/v1/bundles/${b.sha256}`, {
           method: 'PUT',
@@ -54,7 +59,10 @@ async function candorRun(kind: DbKind, bundles: readonly BuiltBundle[]): Promise
         }
       }),
     );
+    loop.disable();
+    return { seconds, maxLoopDelayMs: loop.max / 1e6 };
   } finally {
+    loop.disable();
     await c.close();
   }
 }
@@ -120,12 +128,13 @@ export const collectorBench: BenchSection = {
             continue;
           }
           const floorS = await floorRun(kind, bundles);
-          const candorS = await candorRun(kind, bundles);
+          const run = await candorRun(kind, bundles);
+          const candorS = run.seconds;
           const floorRate = bundles.length / floorS;
           const candorRate = bundles.length / candorS;
           const goal = kind === 'sqlite' && size.bytes === 10_000;
           rows.push({
-            measure: `ingest ${size.label} bundles, ${kind === 'sqlite' ? 'embedded SQLite' : 'PostgreSQL'} (${CONCURRENCY} clients; ${(candorS > 0 ? mb / candorS : NaN).toFixed(1)} MB/s vs floor ${(mb / floorS).toFixed(1)} MB/s)`,
+            measure: `ingest ${size.label} bundles, ${kind === 'sqlite' ? 'embedded SQLite' : 'PostgreSQL'} (${CONCURRENCY} clients; ${(candorS > 0 ? mb / candorS : NaN).toFixed(1)} MB/s vs floor ${(mb / floorS).toFixed(1)} MB/s; longest event-loop stall ${run.maxLoopDelayMs.toFixed(0)} ms)`,
             floor: floorRate,
             candor: candorRate,
             unit: 'bundles/s',

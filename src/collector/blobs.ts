@@ -8,6 +8,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { BodySource } from './body';
 
 export type BlobArea = 'bundles' | 'quarantine';
 
@@ -21,25 +22,49 @@ export class FsBlobs {
   }
 
   async write(area: BlobArea, team: string, id: string, bytes: Uint8Array): Promise<void> {
+    await fsyncDir(await this.place(area, team, id, { kind: 'memory', bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length) }));
+  }
+
+  /**
+   * Puts the bytes under their final name — written to a temporary name (or, for a body already
+   * spilled to a file in this file system, that file itself), fsynced, renamed — and returns the
+   * directory whose fsync makes the new name durable. The caller fsyncs it before it reports the
+   * bundle stored; several uploads committed together share one fsync per directory.
+   */
+  async place(area: BlobArea, team: string, id: string, source: BodySource): Promise<string> {
     const target = this.path(area, team, id);
     const dir = dirname(target);
     await mkdirDurable(dir);
-    const temp = `${target}.tmp-${randomBytes(6).toString('hex')}`;
-    const handle = await fs.open(temp, 'wx', 0o600);
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
+    let temp: string;
+    if (source.kind === 'memory') {
+      temp = `${target}.tmp-${randomBytes(6).toString('hex')}`;
+      const handle = await fs.open(temp, 'wx', 0o600);
+      try {
+        await handle.writeFile(source.bytes);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } else {
+      // The spilled body is moved, not copied: fsynced here, then renamed into place.
+      temp = source.path;
+      const handle = await fs.open(temp, 'r+');
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
     }
     try {
       // Same id = same bytes, so replacing a file a concurrent upload just wrote is harmless.
       await fs.rename(temp, target);
     } catch (err) {
-      await fs.rm(temp, { force: true });
+      if (source.kind === 'memory') {
+        await fs.rm(temp, { force: true });
+      }
       throw err;
     }
-    await fsyncDir(dir);
+    return dir;
   }
 
   async read(area: BlobArea, team: string, id: string): Promise<Buffer | undefined> {

@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util';
 import type { TeamPolicy } from '../privacy/policy/model';
 import { migrate, openDatabase } from './db/open';
 import { CollectorError } from './errors';
-import { Inspector } from './ingest';
+import { DEFAULT_LIMITS } from '../bundle/types';
+import { COLLECTOR_MAX_CONTENT_BYTES, defaultWorkers, Inspector } from './ingest';
 import { startMaintenance } from './maintenance';
 import { checkPolicy } from './policy';
 import { buildServer, DEFAULT_RATE_LIMIT } from './server';
@@ -28,6 +29,7 @@ const USAGE = `Usage: candor-collector <command> [options]
 
   serve          --data DIR [--database-url URL] [--host 127.0.0.1] [--port 8787]
                  [--retention-days 180] [--rate-limit 300] [--quiet]
+                 [--max-upload-mb 64] [--max-content-mb 64] [--workers N]
   token create   --data DIR --role contributor|lead|admin --name N --team T [--url URL] [--json]
   token list     --data DIR [--team T] [--json]
   token revoke   --data DIR <token-id>
@@ -47,6 +49,9 @@ const OPTIONS = {
   port: { type: 'string' },
   'retention-days': { type: 'string' },
   'rate-limit': { type: 'string' },
+  'max-upload-mb': { type: 'string' },
+  'max-content-mb': { type: 'string' },
+  workers: { type: 'string' },
   quiet: { type: 'boolean' },
   role: { type: 'string' },
   name: { type: 'string' },
@@ -264,22 +269,28 @@ async function serve(v: Values, io: CollectorIo): Promise<number> {
   const port = intOption(v.port, 'port', 8787, 0, 65535);
   const retentionDays = intOption(v['retention-days'], 'retention-days', DEFAULT_RETENTION_DAYS, 1, 36500);
   const rateMax = intOption(v['rate-limit'], 'rate-limit', DEFAULT_RATE_LIMIT.max, 0, 1_000_000);
+  const MiB = 1024 * 1024;
+  const maxUpload = intOption(v['max-upload-mb'], 'max-upload-mb', DEFAULT_LIMITS.maxFileBytes / MiB, 1, 1024);
+  const maxContent = intOption(v['max-content-mb'], 'max-content-mb', COLLECTOR_MAX_CONTENT_BYTES / MiB, 1, DEFAULT_LIMITS.maxContentBytes / MiB);
+  const workers = intOption(v.workers, 'workers', defaultWorkers(), 0, 64);
   const store = await CollectorStore.open({ ...where(v), retentionDays });
-  const inspector = await Inspector.create();
+  const inspector = await Inspector.create({ workers });
   const app = await buildServer({
     store,
     inspector,
+    limits: { maxFileBytes: maxUpload * MiB, maxContentBytes: maxContent * MiB },
     logger: v.quiet !== true,
     rateLimit: rateMax === 0 ? false : { max: rateMax, windowMs: DEFAULT_RATE_LIMIT.windowMs },
   });
   const maintenance = startMaintenance(store, (msg) => app.log.info(msg));
   try {
     const address = await app.listen({ host, port });
-    io.stdout.write(`candor-collector listening on ${address} (${store.dialect}); retention ${retentionDays} days\n`);
+    io.stdout.write(`candor-collector listening on ${address} (${store.dialect}); retention ${retentionDays} days; uploads ≤ ${maxUpload} MiB (content ≤ ${maxContent} MiB), ${workers} inspection worker(s)\n`);
     await (io.stopSignal ?? new Promise<void>(() => undefined));
   } finally {
     maintenance.stop();
     await app.close();
+    await inspector.close();
     await store.close();
   }
   return 0;

@@ -7,9 +7,10 @@
 import { fastifyHelmet } from '@fastify/helmet';
 import { fastifyRateLimit } from '@fastify/rate-limit';
 import { fastify } from 'fastify';
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
-import { sha256 } from '../bundle/format';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BundleLimits } from '../bundle/types';
+import type { ReceivedBody } from './body';
+import { DEFAULT_SPILL_BYTES, MemoryBudget, receiveBody } from './body';
 import { CollectorError } from './errors';
 import type { Inspector } from './ingest';
 import { collectorLimits } from './ingest';
@@ -29,7 +30,13 @@ export interface ServerOptions {
   readonly rateLimit?: { readonly max: number; readonly windowMs: number } | false;
   /** Fastify's request logging (the `serve` command turns it on). */
   readonly logger?: boolean;
+  /** A body over this many bytes is received into a temporary file, not memory (default 1 MiB). */
+  readonly spillBytes?: number;
+  /** All bodies held in memory at once, at most (default 64 MiB); past it bodies go to files. */
+  readonly memoryBodyBytes?: number;
 }
+
+export const DEFAULT_MEMORY_BODY_BYTES = 64 * 1024 * 1024;
 
 export const DEFAULT_RATE_LIMIT = { max: 300, windowMs: 60_000 };
 
@@ -59,6 +66,10 @@ export interface ListedBundle extends Receipt {
 }
 
 const ID = /^[0-9a-f]{64}$/;
+
+function isAsyncIterable(v: unknown): v is AsyncIterable<Uint8Array> {
+  return typeof v === 'object' && v !== null && typeof (v as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
+}
 
 function iso(ms: number): string {
   return new Date(ms).toISOString();
@@ -116,6 +127,8 @@ function pageOf(query: unknown): { limit: number; offset: number } {
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const { store, inspector } = options;
   const limits = collectorLimits(options.limits);
+  const spillBytes = options.spillBytes ?? DEFAULT_SPILL_BYTES;
+  const budget = new MemoryBudget(options.memoryBodyBytes ?? DEFAULT_MEMORY_BODY_BYTES);
   const app = fastify({
     logger: options.logger ?? false,
     bodyLimit: limits.maxFileBytes,
@@ -178,7 +191,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   });
 
   app.removeContentTypeParser(['text/plain']);
-  app.addContentTypeParser([BUNDLE_MEDIA_TYPE, 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: limits.maxFileBytes }, (_req, body, done) => done(null, body));
+  // A bundle body is not parsed here: the route reads the stream itself (after authenticating),
+  // hashing it and spilling it to a file past `spillBytes`, under the size cap.
+  app.addContentTypeParser([BUNDLE_MEDIA_TYPE, 'application/octet-stream'], (_req, payload, done) => done(null, { stream: payload }));
 
   const principal = async (req: FastifyRequest): Promise<Principal> => {
     const token = bearerToken(req.headers.authorization);
@@ -228,16 +243,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     });
   });
 
-  app.put<{ Params: { id: string } }>('/v1/bundles/:id', async (req, reply) => {
-    const p = await principal(req);
-    requireRole(p, 'contributor');
-    const id = checkId(req.params.id);
-    const body = req.body;
-    if (!Buffer.isBuffer(body)) {
-      throw new CollectorError('unsupported-media-type', `send the bundle file as ${BUNDLE_MEDIA_TYPE} or application/octet-stream`);
-    }
+  const storeUpload = async (p: Principal, id: string, received: ReceivedBody, reply: FastifyReply): Promise<FastifyReply> => {
     const existing = await store.findBundle(p.team, id);
-    if (sha256(body) !== id) {
+    if (received.sha256 !== id) {
       if (existing !== undefined && existing.owner === p.name && existing.status !== 'erased') {
         throw new CollectorError('id-conflict', 'a different bundle is stored under this id (the id must be the SHA-256 of the bytes sent)');
       }
@@ -255,7 +263,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     if (existing !== undefined) {
       return reply.code(200).send(answerExisting(existing));
     }
-    const inspection = await inspector.inspect(body, limits, (v) => store.policyVersion(p.team, v));
+    const inspection = await inspector.inspect(received.source, received.sha256, limits, (v) => store.policyVersion(p.team, v));
     const quarantined = inspection.secretRules.length > 0;
     const result = await store.putBundle({
       team: p.team,
@@ -264,11 +272,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       owner: p.name,
       status: quarantined ? 'quarantined' : 'stored',
       ...(quarantined ? { reason: `secret detected by the collector's re-scan: ${inspection.secretRules.join(', ')}` } : {}),
-      size: body.length,
+      size: received.size,
       events: inspection.events,
       policyVersion: inspection.manifest.policyVersion,
       createdAt: inspection.manifest.createdAt,
-      bytes: body,
+      source: received.source,
     });
     switch (result.kind) {
       case 'created':
@@ -277,6 +285,28 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
         return reply.code(200).send(answerExisting(result.row));
       case 'content-conflict':
         throw new CollectorError('content-conflict', 'the same content is already stored under another file id', { existingId: result.existingId });
+    }
+  };
+
+  app.put<{ Params: { id: string } }>('/v1/bundles/:id', async (req, reply) => {
+    const p = await principal(req);
+    requireRole(p, 'contributor');
+    const id = checkId(req.params.id);
+    const body = req.body as { stream?: unknown } | undefined;
+    const stream = body?.stream;
+    if (typeof body !== 'object' || body === null || !isAsyncIterable(stream)) {
+      throw new CollectorError('unsupported-media-type', `send the bundle file as ${BUNDLE_MEDIA_TYPE} or application/octet-stream`);
+    }
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limits.maxFileBytes) {
+      throw new CollectorError('body-too-large', `the body exceeds ${limits.maxFileBytes} bytes`);
+    }
+    const received = await receiveBody(stream, { maxBytes: limits.maxFileBytes, spillBytes, budget, spillDir: store.spillDir });
+    try {
+      return await storeUpload(p, id, received, reply);
+    } finally {
+      // A body the store did not take (rejected, or already stored) leaves nothing behind.
+      await received.dispose();
     }
   });
 

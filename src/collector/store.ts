@@ -5,11 +5,16 @@
  * bundle never coming back) is made by the database inside one transaction, with the primary key
  * (team, id) as the arbiter.
  */
-import type { Kysely } from 'kysely';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { TeamPolicy } from '../privacy/policy/model';
 import type { BlobArea } from './blobs';
-import { FsBlobs } from './blobs';
+import { FsBlobs, fsyncDir } from './blobs';
+import type { BodySource } from './body';
+import { GroupCommit } from './groupCommit';
 import type { OpenDatabase, OpenOptions } from './db/open';
 import { migrate, openDatabase } from './db/open';
 import type { BundleStatus, BundlesTable, CollectorDatabase } from './db/schema';
@@ -62,7 +67,8 @@ export interface NewBundle {
   readonly events: number;
   readonly policyVersion: string;
   readonly createdAt: string;
-  readonly bytes: Uint8Array;
+  /** The checked body: in memory, or a temporary file the store moves into place (embedded) or reads (PostgreSQL). */
+  readonly source: BodySource;
 }
 
 export type PutResult =
@@ -98,8 +104,37 @@ function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+/**
+ * Inserts one bundle row (and, with `bytes`, its bytes) unless (team, id) exists; the primary key
+ * decides, inside the caller's transaction, which of two concurrent uploads creates the row.
+ */
+async function insertBundle(trx: Transaction<CollectorDatabase>, row: BundleRow, area: BlobArea, bytes: Uint8Array | undefined): Promise<PutResult> {
+  const ins = await trx.insertInto('bundles').values(row).onConflict((oc) => oc.doNothing()).executeTakeFirst();
+  if (Number(ins.numInsertedOrUpdatedRows ?? 0n) > 0) {
+    if (bytes !== undefined) {
+      await trx.insertInto(bytesTable(area)).values({ team: row.team, id: row.id, bytes: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length) }).execute();
+    }
+    return { kind: 'created', row };
+  }
+  const existing = await trx.selectFrom('bundles').selectAll().where('team', '=', row.team).where('id', '=', row.id).executeTakeFirst();
+  if (existing !== undefined) {
+    return { kind: 'exists', row: existing };
+  }
+  const same = await trx.selectFrom('bundles').select('id').where('team', '=', row.team).where('content_id', '=', row.content_id).executeTakeFirst();
+  // Neither key conflicted yet nothing was inserted: cannot happen with these constraints.
+  return { kind: 'content-conflict', existingId: same?.id ?? '' };
+}
+
+/** A bundle whose file is in place, waiting for its row's commit (and its directory's fsync). */
+interface Placed {
+  readonly row: BundleRow;
+  readonly dir: string;
+}
+
 export class CollectorStore {
   private readonly fs: FsBlobs | undefined;
+  /** Embedded mode: rows of uploads arriving together commit in one transaction. */
+  private readonly group: GroupCommit<Placed, PutResult>;
 
   private constructor(
     private readonly open: OpenDatabase,
@@ -107,6 +142,7 @@ export class CollectorStore {
     private readonly now: () => number,
   ) {
     this.fs = open.blobDir !== undefined ? new FsBlobs(open.blobDir) : undefined;
+    this.group = new GroupCommit((items) => this.commitPlaced(items));
   }
 
   static async open(options: StoreOptions): Promise<CollectorStore> {
@@ -239,17 +275,25 @@ export class CollectorStore {
     return this.open.db.selectFrom('bundles').selectAll().where('team', '=', team).where('id', '=', id).executeTakeFirst();
   }
 
+  /** Where request bodies over the in-memory threshold are spilled (same file system as the bundles in embedded mode). */
+  get spillDir(): string {
+    return this.fs !== undefined ? join(this.fs.root, 'incoming') : join(tmpdir(), 'candor-collector-incoming');
+  }
+
   /**
-   * Stores a validated bundle once. Filesystem bytes are written (atomically) before the row is
-   * committed, database bytes in the same transaction as the row; either way a reader never sees a
-   * row without its bytes, and a crash in between leaves at most an unreferenced file for the sweep.
+   * Stores a validated bundle once. Filesystem bytes are placed (atomically, fsynced) before the
+   * row is committed, and their directory fsynced before it; database bytes go in the same
+   * transaction as the row. Either way a reader never sees a row without its bytes, a crash in
+   * between leaves at most an unreferenced file for the sweep, and the promise resolves only once
+   * bytes and row are durable.
+   *
+   * On SQLite, uploads that arrive together commit together (`GroupCommit`): one transaction, one
+   * WAL fsync and one fsync per directory for the group. On PostgreSQL each upload has its own
+   * transaction (the server batches concurrent commits itself, and several processes share it).
    */
   async putBundle(b: NewBundle): Promise<PutResult> {
     const now = this.now();
     const area = areaOf(b.status);
-    if (this.fs !== undefined) {
-      await this.fs.write(area, b.team, b.id, b.bytes);
-    }
     const row: BundleRow = {
       team: b.team,
       id: b.id,
@@ -266,22 +310,14 @@ export class CollectorStore {
       erased_at: null,
       erased_by: null,
     };
-    const result = await this.open.db.transaction().execute(async (trx): Promise<PutResult> => {
-      const ins = await trx.insertInto('bundles').values(row).onConflict((oc) => oc.doNothing()).executeTakeFirst();
-      if (Number(ins.numInsertedOrUpdatedRows ?? 0n) > 0) {
-        if (this.fs === undefined) {
-          await trx.insertInto(bytesTable(area)).values({ team: b.team, id: b.id, bytes: Buffer.from(b.bytes.buffer, b.bytes.byteOffset, b.bytes.length) }).execute();
-        }
-        return { kind: 'created', row };
-      }
-      const existing = await trx.selectFrom('bundles').selectAll().where('team', '=', b.team).where('id', '=', b.id).executeTakeFirst();
-      if (existing !== undefined) {
-        return { kind: 'exists', row: existing };
-      }
-      const same = await trx.selectFrom('bundles').select('id').where('team', '=', b.team).where('content_id', '=', b.contentId).executeTakeFirst();
-      // Neither key conflicted yet nothing was inserted: cannot happen with these constraints.
-      return { kind: 'content-conflict', existingId: same?.id ?? '' };
-    });
+    let result: PutResult;
+    if (this.fs !== undefined) {
+      const dir = await this.fs.place(area, b.team, b.id, b.source);
+      result = await this.group.commit({ row, dir });
+    } else {
+      const bytes = b.source.kind === 'memory' ? b.source.bytes : await readFile(b.source.path);
+      result = await this.open.db.transaction().execute((trx) => insertBundle(trx, row, area, bytes));
+    }
     // The file just written stays only if a live row of the same area owns it: an erased row
     // blocks the id for good, another status lives in the other area, a content conflict has no row.
     const keep = result.kind === 'created' || (result.kind === 'exists' && result.row.status !== 'erased' && areaOf(result.row.status) === area);
@@ -289,6 +325,21 @@ export class CollectorStore {
       await this.fs.remove(area, b.team, b.id);
     }
     return result;
+  }
+
+  /**
+   * One group: every new directory entry made durable (one fsync per distinct directory, in
+   * parallel), then every row in one transaction (one WAL fsync under synchronous=FULL).
+   */
+  private async commitPlaced(items: readonly Placed[]): Promise<PutResult[]> {
+    await Promise.all([...new Set(items.map((i) => i.dir))].map((d) => fsyncDir(d)));
+    return this.open.db.transaction().execute(async (trx) => {
+      const results: PutResult[] = [];
+      for (const i of items) {
+        results.push(await insertBundle(trx, i.row, areaOf(i.row.status), undefined));
+      }
+      return results;
+    });
   }
 
   async readBytes(row: BundleRow): Promise<Buffer | undefined> {
@@ -395,6 +446,15 @@ export class CollectorStore {
       const owned = rows.some((r) => r.status !== 'erased' && this.fs!.path(areaOf(r.status), r.team, f.id) === f.path);
       if (!owned) {
         await this.fs.removePath(f.path);
+        removed++;
+      }
+    }
+    // Request bodies spilled to disk by a process that crashed before it answered.
+    for (const name of await readdir(this.spillDir).catch(() => [] as string[])) {
+      const path = join(this.spillDir, name);
+      const st = await stat(path).catch(() => undefined);
+      if (st !== undefined && st.isFile() && st.mtimeMs <= cutoff) {
+        await rm(path, { force: true });
         removed++;
       }
     }
