@@ -10,6 +10,9 @@
  * SHA-256, then the header, the gzip framing and the content hash, then the content. A content
  * error found while streaming is therefore held until the whole member has been inflated and
  * hashed (without parsing any further), so a forged or damaged file is reported as such.
+ *
+ * One file though over 450 lines: the header, gzip framing, content hash and line checks are one
+ * pass over the bytes, and the order of errors above is only visible when they are read together.
  */
 import * as nodeBuffer from 'node:buffer';
 import { createHash } from 'node:crypto';

@@ -2,7 +2,7 @@
  * The keyword automaton: one pass over a text reports every occurrence of every rule keyword,
  * case-insensitively. The detector (detect.ts) asks it which keywords occur and where, so only the
  * rules with a keyword present run, and a rule anchored on its keyword runs only at its
- * occurrences; redaction (redact/scanners.ts, redact/engine.ts) asks it, after every keystroke,
+ * occurrences; redaction (redact/scanners.ts, redact/scanPass.ts) asks it, after every keystroke,
  * whether an edit created a keyword or a window can hold one.
  *
  * Why an Aho–Corasick automaton rather than one combined regex `/kw1|kw2|…/gi`: measured over

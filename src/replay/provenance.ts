@@ -13,6 +13,9 @@ import type { BufferFactory, DocumentBuffer } from './buffer';
  * so replaying the same events again hands out the same ids — which lets a second pass find, by id,
  * the fate the first pass decided for each character. Consecutive keystrokes get consecutive ids,
  * so a typed run is one piece of the piece table below, as in a classic piece table's add buffer.
+ *
+ * One file though over 450 lines: `ProvenanceBuffer` is one piece table whose blocks, pieces and
+ * cursor share invariants that every edit maintains, and the helpers below it work on its blocks.
  */
 
 /** `change` of an origin that is part of a snapshot's text. */

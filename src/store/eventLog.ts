@@ -1,16 +1,22 @@
 /**
  * The event log writer: append-only, batched, bounded, crash-safe. See framing.ts for the format.
  *
- * `append` is synchronous and touches no file: it frames the record into an in-memory queue.
- * A flush (one write per segment touched, normally one) runs ≤ `flushIntervalMs` after the first
- * queued record or as soon as `flushMaxEvents` are queued; fsync runs at most once per
- * `fsyncIntervalMs`, plus on `sync()` and `close()`. All file operations run one at a time on a
- * promise chain. A failed write keeps its bytes and is retried (with backoff, and on every flush);
- * meanwhile the queue keeps memory bounded by refusing (and counting) new records.
+ * `append` is synchronous and touches no file: it frames the record into an in-memory queue
+ * (writeQueue.ts). A flush (one write per segment touched, normally one) runs ≤ `flushIntervalMs`
+ * after the first queued record or as soon as `flushMaxEvents` are queued; fsync runs at most once
+ * per `fsyncIntervalMs`, plus on `sync()` and `close()` (when: flushScheduler.ts). All file
+ * operations run one at a time on a promise chain. A failed write keeps its bytes and is retried
+ * (with backoff, and on every flush: writeRetry.ts); meanwhile the queue keeps memory bounded by
+ * refusing (and counting) new records. This file orders it all: seqs, drops, discards and
+ * rotation around the queue (writeQueue.ts), and the file operations (segmentWriter.ts).
+ *
+ * Slightly over 450 lines: what is left (seqs, drops, discards and rotation around the queue, the
+ * operation chain, open and close) shares its state on every call.
  */
 import { LogWriteError } from './errors';
 import { Emitter } from './emitter';
 import type { Disposable } from './emitter';
+import { FlushScheduler } from './flushScheduler';
 import { createNodeFs } from './fsBackend';
 import type { StoreFileHandle, StoreFs } from './fsBackend';
 import type { Config, EventLogOptions, EventLogStats, RotateEvent } from './eventLogOptions';
@@ -23,27 +29,14 @@ import { describeError, nullLogger } from '../model/logger';
 import type { Logger } from '../model/logger';
 import { recoverLog } from './recovery';
 import type { RecoveryReport } from './recovery';
+import { nodeTimers } from './logTimers';
+import type { LogTimers } from './logTimers';
 import { segmentFile } from './segments';
+import { SegmentWriter } from './segmentWriter';
+import { WriteQueue } from './writeQueue';
+import { WriteRetry } from './writeRetry';
 
 export type { EventLogOptions, EventLogStats, RotateEvent } from './eventLogOptions';
-
-/** Queued records bound for one segment. */
-interface Piece {
-  readonly segment: number;
-  lines: string[];
-  /** Each line's record time (`ts`) and size in bytes, until the piece is materialized. */
-  stamps: number[];
-  sizes: number[];
-  /** The encoded lines once the piece is being written. */
-  data: Buffer | undefined;
-  /** Bytes of `data` already written. */
-  offset: number;
-  count: number;
-  bytes: number;
-  lastSeq: number;
-}
-
-const MAX_RETRY_DELAY_MS = 30_000;
 
 export class EventLog<T extends TimedRecord> {
   /**
@@ -75,7 +68,8 @@ export class EventLog<T extends TimedRecord> {
       if (last === undefined) {
         await fs.syncDir(config.dir);
       }
-      return new EventLog<T>(config, fs, logger, now, options.makeDropRecord, lock, options.beforeWrite, recovery, {
+      const timers = options.timers ?? nodeTimers();
+      return new EventLog<T>(config, fs, logger, now, timers, options.makeDropRecord, lock, options.beforeWrite, recovery, {
         handle,
         index: active.index,
         bytes: last?.bytes ?? 0,
@@ -92,19 +86,10 @@ export class EventLog<T extends TimedRecord> {
   readonly recovery: RecoveryReport;
 
   private readonly framer = new Framer();
-  private readonly errorEmitter = new Emitter<LogWriteError>();
   private readonly rotateEmitter = new Emitter<RotateEvent>();
-
-  // Queue: sealed pieces in order, then the open piece appends go to.
-  private pieces: Piece[] = [];
-  private open: Piece;
-  private queuedEvents = 0;
-  private queuedBytes = 0;
-  /** Records appended since the last flush started. */
-  private unflushed = 0;
-  /** Segment the open piece is bound for, and its projected size. */
-  private targetSegment: number;
-  private projectedBytes: number;
+  private readonly queue: WriteQueue;
+  private readonly scheduler: FlushScheduler;
+  private readonly retry: WriteRetry;
   private notifyingRotate = false;
 
   private nextSeq: number;
@@ -114,33 +99,22 @@ export class EventLog<T extends TimedRecord> {
   private discardedCount = 0;
   private pendingDrops = 0;
   private dropWarned = false;
-  private bytesWrittenCount = 0;
   private writtenSeq: number;
   private syncedSeq: number;
 
-  // File state (touched only on the operation chain).
-  private handle: StoreFileHandle | undefined;
-  private handleSegment: number;
-  private highestSegment: number;
-  private segmentCount: number;
-  private dirty = false;
-  private lastFsyncAt = Number.NEGATIVE_INFINITY;
+  /** The segment files (touched only on the operation chain). */
+  private readonly files: SegmentWriter;
 
   private chain: Promise<void> = Promise.resolve();
-  private flushTimer: NodeJS.Timeout | undefined;
-  private fsyncTimer: NodeJS.Timeout | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private flushSoonPending = false;
-  private failing = false;
-  private failures = 0;
   private closed = false;
   private closing: Promise<void> | undefined;
 
   private constructor(
     private readonly config: Config,
-    private readonly fs: StoreFs,
+    fs: StoreFs,
     private readonly logger: Logger,
     private readonly now: () => number,
+    timers: LogTimers,
     private readonly makeDropRecord: ((dropped: number, ts: number) => T) | undefined,
     private readonly lock: LogLock,
     private readonly beforeWrite: (() => Promise<void>) | undefined,
@@ -152,13 +126,21 @@ export class EventLog<T extends TimedRecord> {
     this.nextSeq = recovery.nextSeq;
     this.writtenSeq = recovery.lastSeq;
     this.syncedSeq = recovery.lastSeq;
-    this.handle = active.handle;
-    this.handleSegment = active.index;
-    this.highestSegment = active.index;
-    this.segmentCount = active.segments;
-    this.targetSegment = active.index;
-    this.projectedBytes = active.bytes;
-    this.open = newPiece(active.index);
+    this.queue = new WriteQueue(active.index, active.bytes);
+    this.scheduler = new FlushScheduler(config, timers, {
+      flush: () => this.backgroundFlush(),
+      fsync: () => {
+        this.run(() => this.guard(() => this.files.fsyncIfDue(false))).catch(() => undefined);
+      },
+    });
+    this.retry = new WriteRetry(config.flushIntervalMs, timers, logger, () => this.backgroundFlush());
+    this.files = new SegmentWriter(config.dir, fs, logger, now, config.fsyncIntervalMs, {
+      deferFsync: (delay) => this.scheduler.fsyncIn(delay),
+      synced: () => {
+        this.syncedSeq = this.writtenSeq;
+        this.scheduler.fsynced();
+      },
+    }, active);
   }
 
   /**
@@ -197,7 +179,7 @@ export class EventLog<T extends TimedRecord> {
       this.guard(async () => {
         await this.checkBeforeWrite();
         await this.writePending();
-        await this.fsyncIfDue(false);
+        await this.files.fsyncIfDue(false);
       }),
     );
   }
@@ -214,7 +196,7 @@ export class EventLog<T extends TimedRecord> {
       this.guard(async () => {
         await this.checkBeforeWrite();
         await this.writePending();
-        await this.fsyncIfDue(true);
+        await this.files.fsyncIfDue(true);
       }),
     );
   }
@@ -237,59 +219,31 @@ export class EventLog<T extends TimedRecord> {
    * queued before any write that could have seen the withdrawal). Returns how many were taken back.
    */
   discardAfter(cutoff: number): number {
-    this.seal();
-    let i = this.pieces.findIndex((p) => p.data === undefined);
-    if (i < 0) {
+    const taken = this.queue.discardAfter(cutoff);
+    if (taken === undefined) {
       return 0;
     }
-    let k = -1;
-    for (; i < this.pieces.length; i++) {
-      k = this.pieces[i].stamps.findIndex((ts) => ts > cutoff);
-      if (k >= 0) {
-        break;
-      }
-    }
-    if (k < 0) {
-      return 0;
-    }
-    const piece = this.pieces[i];
-    const firstSeq = piece.lastSeq - piece.count + 1 + k;
-    let removed = 0;
-    let removedBytes = 0;
-    const take = (p: Piece, from: number): number => {
-      let bytes = 0;
-      for (let j = from; j < p.count; j++) {
-        bytes += p.sizes[j];
-      }
-      if (p.segment === this.targetSegment) {
-        this.projectedBytes -= bytes;
-      }
-      removed += p.count - from;
-      removedBytes += bytes;
-      return bytes;
-    };
-    piece.bytes -= take(piece, k);
-    for (const later of this.pieces.slice(i + 1)) {
-      take(later, 0);
-    }
-    piece.lines.length = k;
-    piece.stamps.length = k;
-    piece.sizes.length = k;
-    piece.count = k;
-    piece.lastSeq = firstSeq - 1;
-    // A piece left empty goes too (an empty piece would write nothing but still open its segment).
-    this.pieces.length = k === 0 ? i : i + 1;
-    this.queuedEvents -= removed;
-    this.queuedBytes -= removedBytes;
-    this.appendedCount -= removed;
-    this.discardedCount += removed;
-    this.nextSeq = firstSeq;
-    return removed;
+    this.appendedCount -= taken.removed;
+    this.discardedCount += taken.removed;
+    this.nextSeq = taken.firstSeq;
+    return taken.removed;
+  }
+
+  /**
+   * Resolves once every file operation started so far (and any it chains) has settled: lets a
+   * test that moved an injected clock see the flush, fsync or retry that the move started.
+   */
+  async whenIdle(): Promise<void> {
+    let chain: Promise<void>;
+    do {
+      chain = this.chain;
+      await chain;
+    } while (chain !== this.chain);
   }
 
   /** Write (and fsync) failures. Listeners must not throw; one that does is logged. */
   onError(listener: (error: LogWriteError) => void): Disposable {
-    return this.errorEmitter.on(listener);
+    return this.retry.onError(listener);
   }
 
   /**
@@ -308,15 +262,15 @@ export class EventLog<T extends TimedRecord> {
       written: this.writtenCount,
       dropped: this.droppedCount,
       discarded: this.discardedCount,
-      bytesWritten: this.bytesWrittenCount,
-      segments: this.segmentCount,
-      activeSegment: this.targetSegment,
+      bytesWritten: this.files.bytesWritten,
+      segments: this.files.segments,
+      activeSegment: this.queue.targetSegment,
       lastSeq: this.nextSeq - 1,
       writtenSeq: this.writtenSeq,
       syncedSeq: this.syncedSeq,
-      queueLength: this.queuedEvents,
-      queueBytes: this.queuedBytes,
-      failing: this.failing,
+      queueLength: this.queue.events,
+      queueBytes: this.queue.bytes,
+      failing: this.retry.isFailing,
     };
   }
 
@@ -325,73 +279,46 @@ export class EventLog<T extends TimedRecord> {
   /** Frames `json` into the open piece; false if the queue has no room. */
   private enqueue(json: string, ts: number): boolean {
     const config = this.config;
-    if (this.queuedEvents >= config.queueMaxEvents) {
+    const queue = this.queue;
+    if (queue.events >= config.queueMaxEvents) {
       return false;
     }
     let line = this.framer.frame(this.nextSeq, json);
     let bytes = this.framer.bytes;
-    if (this.queuedBytes + bytes > config.queueMaxBytes) {
+    if (queue.bytes + bytes > config.queueMaxBytes) {
       return false;
     }
     // While rotation listeners run, what they append stays together at the start of the new
     // segment (which may then exceed the limit): a segment must begin with its snapshots.
-    if (!this.notifyingRotate && this.projectedBytes > 0 && this.projectedBytes + bytes > config.segmentMaxBytes) {
+    if (!this.notifyingRotate && queue.projectedBytes > 0 && queue.projectedBytes + bytes > config.segmentMaxBytes) {
       const seq = this.nextSeq;
       this.startSegment();
       if (this.nextSeq !== seq) {
         // Listeners appended: re-frame at the new seq and re-check room.
         line = this.framer.frame(this.nextSeq, json);
         bytes = this.framer.bytes;
-        if (this.queuedEvents >= config.queueMaxEvents || this.queuedBytes + bytes > config.queueMaxBytes) {
+        if (queue.events >= config.queueMaxEvents || queue.bytes + bytes > config.queueMaxBytes) {
           return false;
         }
       }
     }
-    const piece = this.open;
-    piece.lines.push(line);
-    piece.stamps.push(ts);
-    piece.sizes.push(bytes);
-    piece.count++;
-    piece.bytes += bytes;
-    piece.lastSeq = this.nextSeq++;
+    queue.push(line, ts, bytes, this.nextSeq++);
     this.appendedCount++;
-    this.queuedEvents++;
-    this.queuedBytes += bytes;
-    this.projectedBytes += bytes;
-    if (++this.unflushed >= config.flushMaxEvents) {
-      this.flushSoon();
-    } else if (this.flushTimer === undefined) {
-      this.flushTimer = setTimeout(() => {
-        this.flushTimer = undefined;
-        this.backgroundFlush();
-      }, config.flushIntervalMs);
-      this.flushTimer.unref();
-    }
+    this.scheduler.queued();
     return true;
   }
 
   private startSegment(): void {
-    this.seal();
-    const previous = this.targetSegment;
-    this.targetSegment++;
-    this.projectedBytes = 0;
-    this.open = newPiece(this.targetSegment);
+    const previous = this.queue.nextSegment();
     if (this.rotateEmitter.size > 0) {
       this.notifyingRotate = true;
       try {
-        this.rotateEmitter.fire({ segment: this.targetSegment, previous, firstSeq: this.nextSeq }, (err) =>
+        this.rotateEmitter.fire({ segment: this.queue.targetSegment, previous, firstSeq: this.nextSeq }, (err) =>
           this.logger.error(`event log: onRotate listener failed: ${describeError(err)}`),
         );
       } finally {
         this.notifyingRotate = false;
       }
-    }
-  }
-
-  private seal(): void {
-    if (this.open.count > 0) {
-      this.pieces.push(this.open);
-      this.open = newPiece(this.targetSegment);
     }
   }
 
@@ -401,7 +328,7 @@ export class EventLog<T extends TimedRecord> {
     if (!this.dropWarned) {
       this.dropWarned = true;
       this.logger.warn(
-        `event log: queue full (${this.queuedEvents} records, ${this.queuedBytes} B${this.failing ? ', writes failing' : ''}); dropping records`,
+        `event log: queue full (${this.queue.events} records, ${this.queue.bytes} B${this.retry.isFailing ? ', writes failing' : ''}); dropping records`,
       );
     }
     return false;
@@ -417,7 +344,7 @@ export class EventLog<T extends TimedRecord> {
       this.pendingDrops = 0;
       return;
     }
-    if (this.queuedEvents * 2 > this.config.queueMaxEvents || this.queuedBytes * 2 > this.config.queueMaxBytes) {
+    if (this.queue.events * 2 > this.config.queueMaxEvents || this.queue.bytes * 2 > this.config.queueMaxBytes) {
       return;
     }
     const n = this.pendingDrops;
@@ -436,16 +363,6 @@ export class EventLog<T extends TimedRecord> {
       this.pendingDrops = 0;
       this.dropWarned = false;
       this.logger.warn(`event log: ${n} record(s) were dropped (queue full)`);
-    }
-  }
-
-  private flushSoon(): void {
-    if (!this.flushSoonPending) {
-      this.flushSoonPending = true;
-      setImmediate(() => {
-        this.flushSoonPending = false;
-        this.backgroundFlush();
-      });
     }
   }
 
@@ -473,167 +390,26 @@ export class EventLog<T extends TimedRecord> {
     try {
       await op();
     } catch (err) {
-      const error = LogWriteError.is(err) ? err : new LogWriteError('write', this.activePath(), err);
-      this.failing = true;
-      this.failures++;
-      this.logger.warn(describeError(error));
-      this.errorEmitter.fire(error, (e) => this.logger.error(`event log: onError listener failed: ${describeError(e)}`));
-      this.scheduleRetry();
-      throw error;
+      throw this.retry.failed(err, this.activePath());
     }
-    if (this.failing) {
-      this.failing = false;
-      this.failures = 0;
-      this.logger.info('event log: writes succeed again');
-    }
-    if (this.retryTimer !== undefined && this.queuedEvents === 0 && !this.dirty) {
-      clearTimeout(this.retryTimer);
-      this.retryTimer = undefined;
-    }
-  }
-
-  private scheduleRetry(): void {
-    if (this.closed || this.retryTimer !== undefined) {
-      return;
-    }
-    const delay = Math.min(
-      MAX_RETRY_DELAY_MS,
-      Math.max(50, this.config.flushIntervalMs) * 2 ** Math.min(this.failures - 1, 10),
-    );
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      this.backgroundFlush();
-    }, delay);
-    this.retryTimer.unref();
+    this.retry.succeeded(this.queue.events === 0 && !this.files.dirty);
   }
 
   /** Writes all queued pieces, rotating segments as they require. Throws LogWriteError. */
   private async writePending(): Promise<void> {
-    this.seal();
-    this.unflushed = 0;
-    if (this.flushTimer !== undefined) {
-      clearTimeout(this.flushTimer);
-      this.flushTimer = undefined;
-    }
-    while (this.pieces.length > 0) {
-      const piece = this.coalesceHead();
-      const handle = await this.ensureSegment(piece.segment);
-      await this.writePiece(handle, piece);
-      this.pieces.shift();
+    const queue = this.queue;
+    queue.seal();
+    this.scheduler.writing();
+    while (!queue.drained) {
+      const piece = queue.head();
+      await this.files.write(piece);
+      queue.shift();
       this.writtenCount += piece.count;
       this.writtenSeq = piece.lastSeq;
-      this.queuedEvents -= piece.count;
-      this.queuedBytes -= piece.bytes;
     }
     if (this.pendingDrops > 0) {
       this.emitDropRecord();
     }
-  }
-
-  /** The first piece, merged with the following pieces bound for the same segment. */
-  private coalesceHead(): Piece {
-    const head = this.pieces[0];
-    let data = materialize(head);
-    while (this.pieces.length > 1 && this.pieces[1].segment === head.segment) {
-      const next = this.pieces[1];
-      data = Buffer.concat([data.subarray(head.offset), materialize(next).subarray(next.offset)]);
-      head.data = data;
-      head.offset = 0;
-      head.count += next.count;
-      head.bytes += next.bytes;
-      head.lastSeq = next.lastSeq;
-      this.pieces.splice(1, 1);
-    }
-    return head;
-  }
-
-  private async writePiece(handle: StoreFileHandle, piece: Piece): Promise<void> {
-    const data = materialize(piece);
-    while (piece.offset < data.length) {
-      let n: number;
-      try {
-        n = await handle.write(data, piece.offset, data.length - piece.offset);
-      } catch (err) {
-        throw new LogWriteError('write', this.activePath(), err);
-      }
-      if (!(n > 0)) {
-        throw new LogWriteError('write', this.activePath(), Object.assign(new Error('no bytes written'), { code: 'EIO' }));
-      }
-      piece.offset += n;
-      this.bytesWrittenCount += n;
-      this.dirty = true;
-    }
-  }
-
-  /** The handle of segment `index`, closing (after fsync) the current one if it is another. */
-  private async ensureSegment(index: number): Promise<StoreFileHandle> {
-    if (this.handle !== undefined && this.handleSegment === index) {
-      return this.handle;
-    }
-    if (this.handle !== undefined) {
-      await this.fsyncIfDue(true);
-      const old = this.handle;
-      this.handle = undefined;
-      try {
-        await old.close();
-      } catch (err) {
-        this.logger.warn(`event log: closing ${segmentFile(this.dir, this.handleSegment).name} failed: ${describeError(err)}`);
-      }
-    }
-    const seg = segmentFile(this.dir, index);
-    try {
-      this.handle = await this.fs.open(seg.path, 'a');
-    } catch (err) {
-      throw new LogWriteError('open', seg.path, err);
-    }
-    this.handleSegment = index;
-    if (index > this.highestSegment) {
-      this.segmentCount += index - this.highestSegment;
-      this.highestSegment = index;
-      await this.fs.syncDir(this.dir);
-      this.logger.info(`event log: started ${seg.name}`);
-    }
-    return this.handle;
-  }
-
-  /** fsyncs if data was written since the last fsync and (unless `force`) the interval has passed. */
-  private async fsyncIfDue(force: boolean): Promise<void> {
-    if (!this.dirty || this.handle === undefined) {
-      return;
-    }
-    const elapsed = this.now() - this.lastFsyncAt;
-    if (!force && elapsed < this.config.fsyncIntervalMs) {
-      this.scheduleFsync(this.config.fsyncIntervalMs - elapsed);
-      return;
-    }
-    const seq = this.writtenSeq;
-    try {
-      await this.handle.datasync();
-    } catch (err) {
-      throw new LogWriteError('sync', this.activePath(), err);
-    }
-    this.dirty = false;
-    this.syncedSeq = seq;
-    this.lastFsyncAt = this.now();
-    if (this.fsyncTimer !== undefined) {
-      clearTimeout(this.fsyncTimer);
-      this.fsyncTimer = undefined;
-    }
-  }
-
-  /** A trailing fsync, so written data becomes durable within about one interval. */
-  private scheduleFsync(delay: number): void {
-    if (this.fsyncTimer !== undefined || this.closed) {
-      return;
-    }
-    this.fsyncTimer = setTimeout(
-      () => {
-        this.fsyncTimer = undefined;
-        this.run(() => this.guard(() => this.fsyncIfDue(false))).catch(() => undefined);
-      },
-      Math.max(1, Math.ceil(delay)),
-    );
-    this.fsyncTimer.unref();
   }
 
   private async doClose(): Promise<void> {
@@ -645,30 +421,20 @@ export class EventLog<T extends TimedRecord> {
         this.guard(async () => {
           await this.checkBeforeWrite();
           await this.writePending();
-          if (this.queuedEvents > 0) {
+          if (this.queue.events > 0) {
             await this.writePending(); // the drop record, if one was queued
           }
-          await this.fsyncIfDue(true);
+          await this.files.fsyncIfDue(true);
         }),
       );
     } catch (err) {
       failure = LogWriteError.is(err) ? err : new LogWriteError('close', this.activePath(), err);
     }
-    await this.run(async () => {
-      const handle = this.handle;
-      this.handle = undefined;
-      if (handle !== undefined) {
-        try {
-          await handle.close();
-        } catch (err) {
-          this.logger.warn(`event log: close failed: ${describeError(err)}`);
-        }
-      }
-    });
+    await this.run(() => this.files.close());
     await this.lock.release();
     this.clearTimers();
     if (failure !== undefined) {
-      this.logger.error(`event log: closed with ${this.queuedEvents} record(s) unwritten`);
+      this.logger.error(`event log: closed with ${this.queue.events} record(s) unwritten`);
       throw failure;
     }
   }
@@ -686,31 +452,11 @@ export class EventLog<T extends TimedRecord> {
   }
 
   private clearTimers(): void {
-    for (const timer of [this.flushTimer, this.fsyncTimer, this.retryTimer]) {
-      if (timer !== undefined) {
-        clearTimeout(timer);
-      }
-    }
-    this.flushTimer = undefined;
-    this.fsyncTimer = undefined;
-    this.retryTimer = undefined;
+    this.scheduler.stop();
+    this.retry.stop();
   }
 
   private activePath(): string {
-    return segmentFile(this.dir, this.handleSegment).path;
+    return this.files.path;
   }
-}
-
-function newPiece(segment: number): Piece {
-  return { segment, lines: [], stamps: [], sizes: [], data: undefined, offset: 0, count: 0, bytes: 0, lastSeq: 0 };
-}
-
-function materialize(piece: Piece): Buffer {
-  if (piece.data === undefined) {
-    piece.data = Buffer.from(piece.lines.join(''), 'utf8');
-    piece.lines = [];
-    piece.stamps = [];
-    piece.sizes = [];
-  }
-  return piece.data;
 }

@@ -1,6 +1,7 @@
 /** Options, figures and notifications of the event log writer (eventLog.ts). */
 import type { StoreFs } from './fsBackend';
 import type { TimedRecord } from './framing';
+import type { LogTimers } from './logTimers';
 import type { Logger } from '../model/logger';
 
 export interface EventLogOptions<T extends TimedRecord> {
@@ -21,6 +22,11 @@ export interface EventLogOptions<T extends TimedRecord> {
   readonly logger?: Logger;
   /** Clock (ms since the epoch), for tests. */
   readonly now?: () => number;
+  /**
+   * Timers for the batched flushes, trailing fsyncs and retries (default: Node's, unref'd). Tests
+   * pass a hand-moved clock together with `now`, so no test sleeps.
+   */
+  readonly timers?: LogTimers;
   /** File system backend (default: Node's fs/promises). */
   readonly fs?: StoreFs;
   /**

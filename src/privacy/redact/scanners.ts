@@ -14,7 +14,7 @@ import { MANUAL_KIND, MANUAL_RULE } from './placeholders';
  * look 16 k characters ahead and the GCP service-account rule 24 k. One window widened by the
  * detector's `maxLength` would scan a whole 50 KB document per keystroke. Each tier instead gets a
  * window widened by its own reach, and is skipped altogether when none of its keywords can be in
- * that window (the keyword zones in engine.ts): a `private key` three screens away from the cursor
+ * that window (the keyword zones in scanPass.ts): a `private key` three screens away from the cursor
  * costs nothing while typing.
  *
  * All tiers share one keyword automaton (../keywords.ts, the detector's own), used both to learn

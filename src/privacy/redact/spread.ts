@@ -8,7 +8,7 @@ import { KIND_RANK } from './scanners';
  * Spreading: once a value is known to be a secret, every occurrence of it is redacted, not only
  * the one a rule matched. A rule often needs context (`password: "V"`, `TWILIO_API_KEY=SK…`), and
  * the same V two lines later in `login(user, "V")`, in a terminal command, in a path, or in another
- * document typed one key at a time, has none. So after detection (pass 1, engine.ts) the values
+ * document typed one key at a time, has none. So after detection (pass 1, scanPass.ts) the values
  * found are looked for again, as plain literals, in every text of the stream: every version of
  * every document (windows around each edit, as detection does, so a value typed key by key in a
  * second file is found when its last key lands), every other string, and every place *earlier* in

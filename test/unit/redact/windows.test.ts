@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { defaultDetector } from '../../../src/privacy/detect';
-import { RedactionRun, dirtyRanges } from '../../../src/privacy/redact/engine';
+import { RedactionRun } from '../../../src/privacy/redact/engine';
+import { dirtyRanges } from '../../../src/privacy/redact/windows';
 import type { ScanSet } from '../../../src/privacy/redact/scanners';
 import { createScanSet } from '../../../src/privacy/redact/scanners';
 import { ALNUM, synth } from '../../../src/privacy/rules/synthetic';

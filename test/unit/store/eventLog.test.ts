@@ -9,7 +9,8 @@ import { readLogAll } from '../../../src/store/reader';
 import { listSegments } from '../../../src/store/segments';
 import { createNodeFs } from '../../../src/store/fsBackend';
 import type { TestRecord } from './helpers';
-import { capturingLogger, fsError, instrumentedFs, rec, removeDir, sleep, tempDir, tick } from './helpers';
+import { capturingLogger, fsError, instrumentedFs, rec, removeDir, tempDir, tick } from './helpers';
+import { ManualClock } from './manualClock';
 
 const dropRecord = (n: number, ts: number): TestRecord => ({ t: 'drop', ts, n });
 
@@ -70,16 +71,19 @@ describe('store/EventLog', () => {
   });
 
   it('makes no fs call per append: one write when the timer fires', async () => {
+    const clock = new ManualClock();
     const h = instrumentedFs();
-    const log = await openLog({ fs: h.fs, flushIntervalMs: 60 });
+    const log = await openLog({ fs: h.fs, flushIntervalMs: 60, now: clock.now, timers: clock.timers });
     h.reset();
     for (let i = 0; i < 100; i++) {
       log.append(rec(i));
     }
     assert.equal(h.total(), 0, 'append touches no file');
-    await sleep(20);
+    clock.advance(59);
+    await log.whenIdle();
     assert.equal(h.total(), 0, 'nothing before the interval');
-    await sleep(120);
+    clock.advance(1);
+    await log.whenIdle();
     assert.equal(h.calls['write'], 1, 'one batched write');
     assert.equal(log.stats.written, 100);
   });
@@ -130,15 +134,21 @@ describe('store/EventLog', () => {
   });
 
   it('fsyncs written data within about one interval even without further writes', async () => {
+    const clock = new ManualClock();
     const h = instrumentedFs();
-    const log = await openLog({ fs: h.fs, fsyncIntervalMs: 50, flushIntervalMs: 10 });
+    const log = await openLog({ fs: h.fs, fsyncIntervalMs: 50, flushIntervalMs: 10, now: clock.now, timers: clock.timers });
     log.append(rec(1));
     await log.flush(); // first write: fsync right away (none before)
     const first = h.calls['datasync'] ?? 0;
+    clock.advance(20);
     log.append(rec(2));
     await log.flush();
     assert.equal(h.calls['datasync'], first, 'within the interval: deferred');
-    await sleep(120);
+    clock.advance(29);
+    await log.whenIdle();
+    assert.equal(h.calls['datasync'], first, 'still within the interval');
+    clock.advance(1);
+    await log.whenIdle();
     assert.equal(h.calls['datasync'], first + 1, 'trailing fsync');
     assert.equal(log.stats.syncedSeq, 2);
   });
@@ -297,8 +307,9 @@ describe('store/EventLog', () => {
 
     it('reports failures of background flushes without unhandled rejections, and retries them', async () => {
       let failuresLeft = 2;
+      const clock = new ManualClock();
       const h = instrumentedFs();
-      const log = await openLog({ fs: h.fs, flushIntervalMs: 20 });
+      const log = await openLog({ fs: h.fs, flushIntervalMs: 20, now: clock.now, timers: clock.timers });
       h.faults = {
         write: () => {
           if (failuresLeft > 0) {
@@ -311,10 +322,14 @@ describe('store/EventLog', () => {
       const errors: LogWriteError[] = [];
       log.onError((e) => errors.push(e));
       log.append(rec(1));
-      const deadline = Date.now() + 3000;
-      while (log.stats.written < 1 && Date.now() < deadline) {
-        await sleep(10);
+      const waits: number[] = [];
+      while (log.stats.written < 1 && waits.length < 10) {
+        const before = clock.now();
+        assert.ok(clock.runNext(), 'a flush or retry is always scheduled until the write succeeds');
+        waits.push(clock.now() - before);
+        await log.whenIdle();
       }
+      assert.deepEqual(waits, [20, 50, 100], 'the flush interval, then retries with backoff');
       assert.equal(errors.length, 2);
       assert.equal(errors[0].code, 'EIO');
       assert.equal(errors[0].isDiskFull, false);

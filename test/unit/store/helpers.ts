@@ -114,10 +114,6 @@ export function tick(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** fast-check run count: at least `min`, raised by CANDOR_FC_RUNS. */
 export function fcRuns(min: number): number {
   const env = Number(process.env['CANDOR_FC_RUNS']);

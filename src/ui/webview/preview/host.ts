@@ -34,4 +34,6 @@ export interface Host {
   save(patch: Partial<SavedState>): void;
   /** Enables and disables the action buttons after a change. */
   changed(): void;
+  /** Shows `text` in the status line (an error the host replied with). */
+  status(text: string): void;
 }
