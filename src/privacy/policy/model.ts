@@ -6,7 +6,7 @@
  * never lets one side undo the other's restriction: exclusions are the union, the size cap the
  * minimum, categories and licence allow-lists the intersection, and "exclude .gitignored files"
  * is on when either side says so. `allowsFile` / `allowsCategory` state what a policy allows, so
- * that rule can be checked as a property (test/unit/policy/model.test.ts).
+ * that rule can be checked as a property (test/unit/privacy/policy/model.test.ts).
  */
 import { CATEGORIES } from '../../model/events';
 import { ExclusionMatcher } from './exclusion';

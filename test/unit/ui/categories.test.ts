@@ -6,7 +6,7 @@ import type { TeamPolicy } from '../../../src/privacy/policy/model';
 import { mergePolicy } from '../../../src/privacy/policy/model';
 import { categoryInfos, forbiddenCategories, SUGGESTED_NOTE } from '../../../src/ui/categories';
 import { consentChoiceProblem } from '../../../src/ui/protocol/consent';
-import { fcRuns } from '../policy/helpers';
+import { fcRuns } from '../privacy/policy/helpers';
 
 describe('consent screen and the team policy', () => {
   const user = { version: 'user-settings', exclude: ['.env*'] };

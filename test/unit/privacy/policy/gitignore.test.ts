@@ -4,9 +4,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import ignore from 'ignore';
-import { boundLine, GitignoreMatcher, rebasePatterns } from '../../../src/privacy/policy/gitignore';
-import { findRepository } from '../../../src/privacy/policy/gate';
-import { nodePolicyIo } from '../../../src/privacy/policy/io';
+import { boundLine, GitignoreMatcher, rebasePatterns } from '../../../../src/privacy/policy/gitignore';
+import { findRepository } from '../../../../src/privacy/policy/gate';
+import { nodePolicyIo } from '../../../../src/privacy/policy/io';
 import { tempDir } from './helpers';
 
 /** A matcher over in-memory .gitignore files: dir ('' = root) → text. */

@@ -1,13 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { CandorEvent, LoggedEvent } from '../../../src/model/events';
-import { applyPolicyToEvents } from '../../../src/privacy/policy/events';
-import { PolicyGate } from '../../../src/privacy/policy/gate';
-import { preparePolicy } from '../../../src/privacy/policy/load';
-import type { TeamPolicy } from '../../../src/privacy/policy/model';
-import { sha256Hex } from '../../../src/replay/hash';
-import { replayEvents } from '../../../src/replay/replay';
+import type { CandorEvent, LoggedEvent } from '../../../../src/model/events';
+import { applyPolicyToEvents } from '../../../../src/privacy/policy/events';
+import { PolicyGate } from '../../../../src/privacy/policy/gate';
+import { preparePolicy } from '../../../../src/privacy/policy/load';
+import type { TeamPolicy } from '../../../../src/privacy/policy/model';
+import { sha256Hex } from '../../../../src/replay/hash';
+import { replayEvents } from '../../../../src/replay/replay';
 import { tempDir } from './helpers';
 import { LICENSE_TEXTS } from './licenseTexts';
 

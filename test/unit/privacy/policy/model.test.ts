@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { CATEGORIES } from '../../../src/model/events';
-import type { FileFacts, TeamPolicy } from '../../../src/privacy/policy/model';
-import { allowsCategory, allowsFile, mergePolicy, parsePolicy, PolicyError, validatePolicy } from '../../../src/privacy/policy/model';
+import { CATEGORIES } from '../../../../src/model/events';
+import type { FileFacts, TeamPolicy } from '../../../../src/privacy/policy/model';
+import { allowsCategory, allowsFile, mergePolicy, parsePolicy, PolicyError, validatePolicy } from '../../../../src/privacy/policy/model';
 import { fcRuns } from './helpers';
 
 function problemsOf(raw: unknown): readonly string[] {

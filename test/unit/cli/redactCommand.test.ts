@@ -3,15 +3,15 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createRedactCommand, frameSegments } from '../../../src/cli/redactCommand';
 import { COMMANDS } from '../../../src/cli/main';
-import { runCli } from '../cli/runCli';
-import type { RunResult } from '../cli/runCli';
+import { runCli } from './runCli';
+import type { RunResult } from './runCli';
 import type { CandorEvent, LoggedEvent } from '../../../src/model/events';
 import type { MachineIdentity } from '../../../src/privacy/identity';
 import type { RedactionReport } from '../../../src/privacy/redact/report';
 import { sha256Hex } from '../../../src/replay/hash';
 import { replayEvents } from '../../../src/replay/replay';
 import { readLog } from '../../../src/store/reader';
-import { tempDir } from './helpers';
+import { tempDir } from '../privacy/policy/helpers';
 
 const IDENTITY: MachineIdentity = {
   username: 'zorbatester',

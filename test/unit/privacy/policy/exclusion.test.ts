@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { DEFAULT_EXCLUDES, ExclusionMatcher, MAX_EXCLUDE_PATTERNS, effectiveExcludes } from '../../../src/privacy/policy/exclusion';
-import { MAX_ALTERNATIVES, MAX_PATTERN_LENGTH, compileGlob } from '../../../src/util/glob';
+import { DEFAULT_EXCLUDES, ExclusionMatcher, MAX_EXCLUDE_PATTERNS, effectiveExcludes } from '../../../../src/privacy/policy/exclusion';
+import { MAX_ALTERNATIVES, MAX_PATTERN_LENGTH, compileGlob } from '../../../../src/util/glob';
 import { PicomatchExclusionMatcher } from './picomatchExclusion';
 
 const runs = Number(process.env.CANDOR_FC_RUNS ?? 300);

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { readBundle, sha256 } from '../../../src/bundle/format';
 import { bundleCommands } from '../../../src/cli/bundleCommands';
 import { COMMANDS } from '../../../src/cli/main';
-import { runCli } from '../cli/runCli';
-import type { RunResult } from '../cli/runCli';
-import { CREATED_AT, identityRedactor, sampleEvents, testReceipt, writeLog } from './helpers';
+import { runCli } from './runCli';
+import type { RunResult } from './runCli';
+import { CREATED_AT, identityRedactor, sampleEvents, testReceipt, writeLog } from '../bundle/helpers';
 
 describe('candor bundle (CLI)', () => {
   let root: string;

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
-import type { CandorEvent, EditEvent, LoggedEvent, SnapshotEvent } from '../../../src/model/events';
-import { createRedactor, redactEvents, redactEventsAsync, redactText } from '../../../src/privacy/redact/redact';
-import { ALNUM, BASE32, synth } from '../../../src/privacy/rules/synthetic';
-import { sha256Hex } from '../../../src/replay/hash';
-import { replayEvents } from '../../../src/replay/replay';
+import type { CandorEvent, EditEvent, LoggedEvent, SnapshotEvent } from '../../../../src/model/events';
+import { createRedactor, redactEvents, redactEventsAsync, redactText } from '../../../../src/privacy/redact/redact';
+import { ALNUM, BASE32, synth } from '../../../../src/privacy/rules/synthetic';
+import { sha256Hex } from '../../../../src/replay/hash';
+import { replayEvents } from '../../../../src/replay/replay';
 import { StreamBuilder } from './helpers';
 
 // Tokens are assembled at run time (no realistic secret literal sits in the repository).

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { CATEGORIES } from '../../../src/model/events';
-import { loadTeamPolicy, preparePolicy } from '../../../src/privacy/policy/load';
-import type { TeamPolicy } from '../../../src/privacy/policy/model';
-import { allowsCategory, mergePolicy, parsePolicy, PolicyError, validatePolicy } from '../../../src/privacy/policy/model';
+import { CATEGORIES } from '../../../../src/model/events';
+import { loadTeamPolicy, preparePolicy } from '../../../../src/privacy/policy/load';
+import type { TeamPolicy } from '../../../../src/privacy/policy/model';
+import { allowsCategory, mergePolicy, parsePolicy, PolicyError, validatePolicy } from '../../../../src/privacy/policy/model';
 import { fcRuns } from './helpers';
 
 function problemsOf(raw: unknown): readonly string[] {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { hasBinaryExtension, looksBinary, SNIFF_LENGTH } from '../../../src/privacy/policy/binary';
+import { hasBinaryExtension, looksBinary, SNIFF_LENGTH } from '../../../../src/privacy/policy/binary';
 
 describe('binary files', () => {
   it('knows binary extensions, case-insensitively, by the last extension', () => {

@@ -7,8 +7,8 @@ import { COMMANDS } from '../../../src/cli/main';
 import type { CandorEvent, LoggedEvent } from '../../../src/model/events';
 import type { RedactionReport } from '../../../src/privacy/redact/report';
 import { ALNUM, synth } from '../../../src/privacy/rules/synthetic';
-import { runCli } from '../cli/runCli';
-import { tempDir } from '../policy/helpers';
+import { runCli } from './runCli';
+import { tempDir } from '../privacy/policy/helpers';
 
 /**
  * Issue 8 item 2 through the two entry points that reported `values: 1, occurrences: 1` and left

@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
-import { OriginSpace, ProvenanceBuffer, SNAPSHOT_CHANGE } from '../../../src/replay/provenance';
-import { replayEvents } from '../../../src/replay/replay';
-import { provenanceBufferFactory } from '../../../src/replay/provenance';
+import { OriginSpace, ProvenanceBuffer, SNAPSHOT_CHANGE } from '../../../../src/replay/provenance';
+import { replayEvents } from '../../../../src/replay/replay';
+import { provenanceBufferFactory } from '../../../../src/replay/provenance';
 import { fcRuns } from './helpers';
 
 // Pieces that stress UTF-16 offsets and line endings (as the replay property test does).

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
-import type { LoggedEvent } from '../../../src/model/events';
-import { createRedactor } from '../../../src/privacy/redact/redact';
-import { maskPlaceholders } from '../../../src/privacy/redact/placeholders';
-import { base64Cores, encodings, spreadable } from '../../../src/privacy/redact/spread';
-import { ALNUM, HEX, synth } from '../../../src/privacy/rules/synthetic';
-import { replayEvents } from '../../../src/replay/replay';
+import type { LoggedEvent } from '../../../../src/model/events';
+import { createRedactor } from '../../../../src/privacy/redact/redact';
+import { maskPlaceholders } from '../../../../src/privacy/redact/placeholders';
+import { base64Cores, encodings, spreadable } from '../../../../src/privacy/redact/spread';
+import { ALNUM, HEX, synth } from '../../../../src/privacy/rules/synthetic';
+import { replayEvents } from '../../../../src/replay/replay';
 import { fcRuns, FILLER, ruleInSlot, StreamBuilder, stringsOf } from './helpers';
 
 /**

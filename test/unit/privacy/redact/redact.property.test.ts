@@ -1,8 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as fc from 'fast-check';
-import type { LoggedEvent } from '../../../src/model/events';
-import { createRedactor } from '../../../src/privacy/redact/redact';
-import { replayEvents } from '../../../src/replay/replay';
+import type { LoggedEvent } from '../../../../src/model/events';
+import { createRedactor } from '../../../../src/privacy/redact/redact';
+import { replayEvents } from '../../../../src/replay/replay';
 import type { Built, Plan } from './helpers';
 import { buildPlan, fcRuns, matchRedacted, planArb, survivors } from './helpers';
 

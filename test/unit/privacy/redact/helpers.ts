@@ -1,9 +1,9 @@
 import * as fc from 'fast-check';
-import type { CandorEvent, Change, LoggedEvent } from '../../../src/model/events';
-import { defaultDetector } from '../../../src/privacy/detect';
-import { maskPlaceholders } from '../../../src/privacy/redact/placeholders';
-import type { Span } from '../../../src/privacy/types';
-import { sha256Hex } from '../../../src/replay/hash';
+import type { CandorEvent, Change, LoggedEvent } from '../../../../src/model/events';
+import { defaultDetector } from '../../../../src/privacy/detect';
+import { maskPlaceholders } from '../../../../src/privacy/redact/placeholders';
+import type { Span } from '../../../../src/privacy/types';
+import { sha256Hex } from '../../../../src/replay/hash';
 
 /** fast-check runs: 1000 by default; CANDOR_FC_RUNS overrides (e.g. 5000 for a soak, 50 while iterating). */
 export function fcRuns(): number {

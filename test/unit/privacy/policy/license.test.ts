@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { decideEligibility, describeIneligible } from '../../../src/privacy/policy/eligibility';
-import { DETECTABLE_LICENSES, detectFolderLicense, detectLicenseText, isLicenseFileName, packageJsonLicense } from '../../../src/privacy/policy/license';
-import { licenseAllowed, licenseKey, parseSpdxExpression } from '../../../src/privacy/policy/spdx';
+import { decideEligibility, describeIneligible } from '../../../../src/privacy/policy/eligibility';
+import { DETECTABLE_LICENSES, detectFolderLicense, detectLicenseText, isLicenseFileName, packageJsonLicense } from '../../../../src/privacy/policy/license';
+import { licenseAllowed, licenseKey, parseSpdxExpression } from '../../../../src/privacy/policy/spdx';
 import { tempDir } from './helpers';
 import { LICENSE_TEXTS, UNKNOWN_TEXTS } from './licenseTexts';
 

@@ -1,13 +1,13 @@
 import * as assert from 'node:assert/strict';
-import { defaultDetector } from '../../../src/privacy/detect';
-import { RewritePass } from '../../../src/privacy/redact/rewritePass';
-import { moveDoc, RunContext } from '../../../src/privacy/redact/runContext';
-import { ScanPass } from '../../../src/privacy/redact/scanPass';
-import { createScanSet } from '../../../src/privacy/redact/scanners';
-import { SpreadPass } from '../../../src/privacy/redact/spreadPass';
-import { mergeRanges } from '../../../src/privacy/redact/windows';
-import { ALNUM, synth } from '../../../src/privacy/rules/synthetic';
-import type { LoggedEvent } from '../../../src/model/events';
+import { defaultDetector } from '../../../../src/privacy/detect';
+import { RewritePass } from '../../../../src/privacy/redact/rewritePass';
+import { moveDoc, RunContext } from '../../../../src/privacy/redact/runContext';
+import { ScanPass } from '../../../../src/privacy/redact/scanPass';
+import { createScanSet } from '../../../../src/privacy/redact/scanners';
+import { SpreadPass } from '../../../../src/privacy/redact/spreadPass';
+import { mergeRanges } from '../../../../src/privacy/redact/windows';
+import { ALNUM, synth } from '../../../../src/privacy/rules/synthetic';
+import type { LoggedEvent } from '../../../../src/model/events';
 import { StreamBuilder } from './helpers';
 
 /** The passes of a redaction run driven by hand, as engine.ts drives them. */

@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { defaultDetector } from '../../../src/privacy/detect';
-import { RedactionRun } from '../../../src/privacy/redact/engine';
-import { dirtyRanges } from '../../../src/privacy/redact/windows';
-import type { ScanSet } from '../../../src/privacy/redact/scanners';
-import { createScanSet } from '../../../src/privacy/redact/scanners';
-import { ALNUM, synth } from '../../../src/privacy/rules/synthetic';
-import { replayEvents } from '../../../src/replay/replay';
+import { defaultDetector } from '../../../../src/privacy/detect';
+import { RedactionRun } from '../../../../src/privacy/redact/engine';
+import { dirtyRanges } from '../../../../src/privacy/redact/windows';
+import type { ScanSet } from '../../../../src/privacy/redact/scanners';
+import { createScanSet } from '../../../../src/privacy/redact/scanners';
+import { ALNUM, synth } from '../../../../src/privacy/rules/synthetic';
+import { replayEvents } from '../../../../src/replay/replay';
 import { FILLER, StreamBuilder } from './helpers';
 
 /** A scan set whose window scans and whole scans are counted (characters scanned). */
