@@ -2,10 +2,9 @@
  * `candor bundle build | inspect | verify | replay`: build a bundle from a log, and read one back
  * with the same checks the collector applies. The bundle format lives in src/bundle/.
  */
-import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { buildBundleFromLog } from '../bundle/fromLog';
 import { BundleError } from '../bundle/errors';
 import type { ReadBundle } from '../bundle/format';
@@ -28,6 +27,7 @@ import { EXIT_FAILURE, EXIT_OK, InputError, UsageError } from './command';
 import { escapeText, formatBytes, formatDuration } from './format';
 import { requireLogDir } from './logDir';
 import { findVersion } from './version';
+import { writeFileAtomic } from '../util/files';
 
 export interface BundleCommandDeps {
   /** The redactor `bundle build` uses; the on-device engine with this machine's identity by default (tests pass a fake). */
@@ -120,18 +120,6 @@ async function bundleFile(cwd: string, file: string): Promise<{ path: string; si
 /** The file as a stream of 1 MiB chunks: readers stream, so a bundle is never held whole. */
 function chunksOf(path: string): AsyncIterable<Uint8Array> {
   return createReadStream(path, { highWaterMark: 1024 * 1024 });
-}
-
-/** Writes via a temporary file and a rename, so a failed build never leaves half a bundle. */
-async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
-  const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(tmp, data);
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
 }
 
 /** Runs `fn`, turning a `BundleError` into a message and exit code 1. */
@@ -288,7 +276,7 @@ export function bundleCommands(deps: BundleCommandDeps = {}): Command[] {
         if (built.damaged > 0) {
           ctx.io.stderr.write(`candor: warning: ${built.damaged} damaged log records skipped (see 'candor log verify')\n`);
         }
-        await writeAtomic(out, built.bytes);
+        await writeFileAtomic(out, built.bytes);
         const applied = built.manifest.exclusions.policy;
         ctx.io.stdout.write(
           `Wrote ${out}\n` +

@@ -10,14 +10,14 @@
  * file (fs.watch plus a poll, since watchers miss events) and re-checks it before each write of
  * its event log. No VS Code here: unit-tested in plain mocha.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { watch as fsWatch } from 'node:fs';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { CATEGORIES } from '../model/events';
 import type { Logger } from '../model/logger';
 import { describeError } from '../model/logger';
-import { acquireFileLock } from '../util/files';
+import { acquireFileLock, isNotFound, isProcessAlive, writeFileAtomic } from '../util/files';
 import { INITIAL_CONSENT, parseConsentSnapshot, type ConsentSnapshot } from './consentMachine';
 
 export const CONSENT_RECORD_FILE = 'consent.json';
@@ -158,7 +158,7 @@ export class ConsentRecordFile {
         ...(next.note !== undefined ? { note: next.note } : {}),
       };
       const stored = next.consent.state === 'off' ? { ...record, consent: { state: 'off' } } : record;
-      await writeAtomic(this.file, `${JSON.stringify({ format: FORMAT, ...stored })}\n`);
+      await writeFileAtomic(this.file, `${JSON.stringify({ format: FORMAT, ...stored })}\n`);
       this.last = record;
       this.signature = await this.signatureOf();
       return record;
@@ -226,44 +226,8 @@ export class ConsentRecordFile {
   }
 }
 
-/** Whether a process is alive (EPERM: it exists but belongs to someone else). */
-export function isProcessAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) {
-    return false;
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const dir = path.dirname(file);
-  await mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(tmp, 'wx', 0o600);
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.sync();
-  } catch (err) {
-    await handle.close().catch(() => undefined);
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await handle.close();
-  try {
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
 
-function isNotFound(err: unknown): boolean {
-  return (err as NodeJS.ErrnoException | null)?.code === 'ENOENT';
-}
 
 /** What the watcher needs of the platform (injected in tests: no real timers, no sleeps). */
 export interface WatchPlatform {

@@ -11,6 +11,7 @@ import { createNodeFs, writeFully } from './fsBackend';
 import type { StoreFs } from './fsBackend';
 import type { Logger } from '../model/logger';
 import { LOCK_FILE } from './segments';
+import { isProcessAlive } from '../util/files';
 
 export interface LogLock {
   readonly path: string;
@@ -24,18 +25,7 @@ interface LockContent {
   readonly token?: string;
 }
 
-/** Whether a process is alive (EPERM: it exists but belongs to someone else). */
-export function isProcessAlive(pid: number): boolean {
-  if (!Number.isSafeInteger(pid) || pid <= 0) {
-    return false;
-  }
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return errorCode(err) === 'EPERM';
-  }
-}
+export { isProcessAlive };
 
 const MAX_ATTEMPTS = 5;
 
