@@ -18,7 +18,7 @@ const HEAP_MB = 128;
 /** The collector's upload limit in this test. */
 const MAX_FILE_BYTES = 2 * 1024 * 1024;
 const MAX_CONTENT_BYTES = 16 * 1024 * 1024;
-const UPLOADS = 4;
+const UPLOADS = 8;
 const MiB = 1024 * 1024;
 
 /** Resident set figures of a process (Linux), in bytes. */
@@ -93,8 +93,11 @@ describe('collector: bounded memory on ingest', function () {
     // (one here, memoryChild.ts) what one bundle's check holds (≤ 8 × its content: events,
     // replayed documents, the re-scan) and the worker's own start-up (~30 MB, its rule set), plus
     // the bodies in flight (≤ 64 MiB in memory; here they are in files). It does not depend on how
-    // many uploads arrive at once.
-    const bound = before.rss + 1 * (8 * content + 30 * MiB) + 64 * MiB;
+    // many uploads arrive at once. RSS also moves with when the collector last ran its garbage
+    // collector (±30 MB seen on a busy machine), hence the slack; a collector that held every
+    // upload in flight (as it did before) needs about 40 MB more per upload, so 8 at once still
+    // land far above the bound.
+    const bound = before.rss + 1 * (8 * content + 30 * MiB) + 64 * MiB + 32 * MiB;
     const mb = (n: number): string => `${(n / MiB).toFixed(0)} MB`;
     console.log(`      content ${mb(content)} per bundle; RSS idle ${mb(before.rss)}, peak ${mb(after.peak)}, bound ${mb(bound)}`);
     assert.ok(after.peak <= bound, `peak RSS ${mb(after.peak)} exceeds the bound ${mb(bound)}`);
