@@ -264,8 +264,13 @@ function seenOf(record: ConsentRecord): Seen {
   return { rev: record.rev, epoch: record.epoch, damaged: record.damaged === true };
 }
 
-/** How often the watcher looks even without a file-system event: well inside the 1 s budget. */
-export const CONSENT_POLL_MS = 250;
+/**
+ * How often the watcher looks even without a file-system event. fs.watch reports a change at once;
+ * the poll only catches an event the watcher missed, so 500 ms keeps a withdrawal inside its 1 s
+ * budget while costing an idle window one `stat` every half second (the log's check before each
+ * write covers the rest: nothing is written after a withdrawal it can see).
+ */
+export const CONSENT_POLL_MS = 500;
 
 /**
  * Calls `onChange` with every new revision of the record, seen through fs.watch or the poll,
