@@ -5,7 +5,8 @@ import { ChunkedTextBuffer } from '../src/replay/buffer';
 import { sha256Hex } from '../src/replay/hash';
 import { replayEvents } from '../src/replay/replay';
 import type { BenchRow, BenchSection } from './harness';
-import { prng, SOURCE_LINES } from './replay';
+import { prng } from '../test/unit/prng';
+import { SOURCE_LINES } from './replay';
 import { interleave, timeMs } from './harness';
 
 /** The whole 100k-event day, both passes, must fit in this (design: bundle build ≤ 2 s). */

@@ -4,21 +4,11 @@ import { sha256Hex } from '../src/replay/hash';
 import { Replayer } from '../src/replay/replayer';
 import type { BenchRow, BenchSection } from './harness';
 import { interleave, timeMs } from './harness';
+import { prng } from '../test/unit/prng';
 
 const REPLAY_BUDGET_EVENTS_PER_S = 250_000;
 const PARSE_RATIO_BUDGET = 3;
 
-/** Deterministic PRNG (mulberry32), so every run replays (and redacts) the same stream. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Lines of ordinary code the generated typing is made of. */
 export const SOURCE_LINES = [

@@ -23,6 +23,7 @@ import { BAD_PATHS, contentText, fileOf, fileOfFast, lineOf, manifestFor, rawOf 
 import { CREATED_AT, identityRedactor, inputOf, sampleEvents } from './helpers';
 import type { Schema } from './miniSchema';
 import { validate } from './miniSchema';
+import { prng } from '../prng';
 
 /**
  * The independent oracle for "malformed": docs/bundle.schema.json. A single-field mutation that the
@@ -35,17 +36,6 @@ function schemaAccepts(value: unknown, def: 'manifest' | 'event'): boolean {
   return validate(value, SCHEMA.$defs[def], SCHEMA).length === 0;
 }
 
-/** mulberry32: a small, fast, seeded PRNG. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Case {
   readonly kind: string;

@@ -22,18 +22,8 @@ import type { CandorEvent } from '../../../src/model/events';
 import { noSyncFs } from '../store/helpers';
 import { runCli } from './runCli';
 import { sampleSession, segmentName } from './logFiles';
+import { prng } from '../prng';
 
-/** mulberry32: small, seeded, good enough to pick damage. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Rng {
   int(max: number): number;

@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256 } from '../../../src/bundle/format';
 import type { RunningCollector } from './helpers';
-import { prng, startCollector, uniqueBundle } from './helpers';
+import { prng } from '../prng';
+import { startCollector, uniqueBundle } from './helpers';
 
 const UPLOADS = 1000;
 const FAULT_RATE = 0.3;

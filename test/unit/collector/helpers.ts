@@ -21,23 +21,13 @@ import type { StoreOptions } from '../../../src/collector/store';
 import { CollectorStore } from '../../../src/collector/store';
 import type { Role } from '../../../src/collector/tokens';
 import { identityRedactor, inputOf, sampleEvents, testReceipt } from '../bundle/helpers';
+import { prng } from '../prng';
 
 export const TEST_POLICY_VERSION = 'team-3';
 export type DbKind = 'sqlite' | 'postgres';
 
 const root = join(__dirname, '..', '..', '..', '..');
 
-/** Deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `sampleEvents()` (every event type) with its session renamed, so each `n` gives other bytes. */
 export function uniqueEvents(n: number): LoggedEvent[] {
