@@ -4,6 +4,10 @@
  * share one PostgreSQL; every decision that must be atomic (the same bundle stored once, an erased
  * bundle never coming back) is made by the database inside one transaction, with the primary key
  * (team, id) as the arbiter.
+ *
+ * One file though over 450 lines: it is the collector's whole query layer, and keeping every
+ * statement that touches `bundles` together lets a reader check that each one is scoped by team
+ * (and by contributor where the role asks for it).
  */
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -1,3 +1,12 @@
+/**
+ * The preview's flows on the VS Code side: choosing what to preview (this window's log or another
+ * window's), building the bundle in the worker with progress and cancel, opening or reopening the
+ * panel, and approving into the outbox after the native modal.
+ *
+ * One file though over 450 lines: the build → review → approve sequence shares one state (the
+ * session under review and its spec), and its checks (stale approvals, the bytes' SHA-256 before the
+ * modal) read best in order. Splitting the selection QuickPick out is the next seam.
+ */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { BuildPhase } from '../../bundle/build';
